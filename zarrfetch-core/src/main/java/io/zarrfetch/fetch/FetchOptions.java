@@ -1,0 +1,54 @@
+package io.zarrfetch.fetch;
+
+import java.util.Objects;
+
+/**
+ * How a {@link Fetcher} fetches. Immutable; start from {@link #defaults()} and change what you need.
+ *
+ * <p>Current defaults, which may change between releases as measurements do (docs/decisions/): 16 concurrent
+ * requests, a 512 MiB memory limit, 8 MiB parts, {@link RetryPolicy#defaults()}.
+ *
+ * @param concurrency the most requests in flight at once, and so the most connections open per host
+ * @param memoryLimit the most bytes of buffers held at once, across all objects in flight and being delivered
+ * @param partSize objects larger than this are fetched as parallel ranged GETs of this size into one buffer
+ * @param retry how failed requests are retried
+ */
+public record FetchOptions(int concurrency, long memoryLimit, long partSize, RetryPolicy retry) {
+    public static final int DEFAULT_CONCURRENCY = 16;
+    public static final long DEFAULT_MEMORY_LIMIT = 512L << 20;
+    public static final long DEFAULT_PART_SIZE = 8L << 20;
+
+    public FetchOptions {
+        if (concurrency < 1 || concurrency > 4096) {
+            throw new IllegalArgumentException("concurrency must be between 1 and 4096, was " + concurrency);
+        }
+        if (memoryLimit < (1L << 20)) {
+            throw new IllegalArgumentException("memory limit must be at least 1 MiB, was " + memoryLimit + " bytes");
+        }
+        if (partSize < (64L << 10) || partSize > (1L << 30)) {
+            throw new IllegalArgumentException("part size must be between 64 KiB and 1 GiB, was " + partSize
+                    + " bytes");
+        }
+        Objects.requireNonNull(retry, "retry");
+    }
+
+    public static FetchOptions defaults() {
+        return new FetchOptions(DEFAULT_CONCURRENCY, DEFAULT_MEMORY_LIMIT, DEFAULT_PART_SIZE, RetryPolicy.defaults());
+    }
+
+    public FetchOptions withConcurrency(int concurrency) {
+        return new FetchOptions(concurrency, memoryLimit, partSize, retry);
+    }
+
+    public FetchOptions withMemoryLimit(long memoryLimit) {
+        return new FetchOptions(concurrency, memoryLimit, partSize, retry);
+    }
+
+    public FetchOptions withPartSize(long partSize) {
+        return new FetchOptions(concurrency, memoryLimit, partSize, retry);
+    }
+
+    public FetchOptions withRetry(RetryPolicy retry) {
+        return new FetchOptions(concurrency, memoryLimit, partSize, retry);
+    }
+}

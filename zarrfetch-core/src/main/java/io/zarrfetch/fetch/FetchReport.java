@@ -1,0 +1,25 @@
+package io.zarrfetch.fetch;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The outcome of a fetch: what was delivered and, one by one, what failed and why.
+ *
+ * @param objects objects delivered
+ * @param bytes bytes delivered (the objects' sizes)
+ * @param bytesReceived bytes received, including those of failed and retried requests
+ * @param wall from start to the last delivery
+ * @param requests requests made
+ * @param retries requests that were retries
+ * @param peakBufferBytes the most bytes of buffers held at once
+ * @param failures every failed object, and a failed listing
+ * @param cancelled whether the fetch was cancelled before it finished
+ */
+public record FetchReport(long objects, long bytes, long bytesReceived, Duration wall, long requests, long retries,
+        long peakBufferBytes, List<FetchFailure> failures, boolean cancelled) {
+    /** Whether everything was delivered. */
+    public boolean ok() {
+        return failures.isEmpty() && !cancelled;
+    }
+}

@@ -1,0 +1,798 @@
+package io.zarrfetch.fetch;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+import io.zarrfetch.store.Body;
+import io.zarrfetch.store.ObjectInfo;
+import io.zarrfetch.store.StoreException;
+
+/**
+ * One fetch in progress: poll its {@link #progress()}, {@link #await()} its report, or {@link #cancel()} it.
+ *
+ * <p>Inside, {@code concurrency} worker threads take tasks from one scheduler: parts of objects already started
+ * come first (so their buffers are freed soonest), then new objects, each admitted only when its buffer fits in
+ * the memory limit. Parts of one object land in one buffer (or at their offsets in one file); the worker that
+ * finishes an object's last part hands it over.
+ */
+public final class FetchRun {
+    /** Objects read ahead of the workers from the input, so a slow listing rarely starves them. */
+    private static final int READ_AHEAD = 10_000;
+    /** The most a file-writing worker holds between the network and the file. */
+    private static final int MAX_STAGING = 256 * 1024;
+
+    private final FetchOptions options;
+    private final BufferPool pool;
+    private final Sink sink;
+    private final FileTargets files;
+    private final long startNanos = System.nanoTime();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    // Guarded by lock:
+    private final ArrayDeque<Part> parts = new ArrayDeque<>();
+    private final ArrayDeque<Job> waiting = new ArrayDeque<>();
+    private boolean inputDone;
+    private int activeTasks;
+    private int deliveries;
+    private boolean cancelled;
+    private long endNanos;
+
+    private volatile boolean stopping;
+    private final Thread feeder;
+    private final List<Thread> workers = new ArrayList<>();
+
+    private final AtomicLong objectsSeen = new AtomicLong();
+    private final AtomicLong bytesSeen = new AtomicLong();
+    private final AtomicLong objectsDone = new AtomicLong();
+    private final AtomicLong bytesDone = new AtomicLong();
+    private final LongAdder bytesReceived = new LongAdder();
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+    private final AtomicInteger requestsActive = new AtomicInteger();
+    private final ConcurrentLinkedQueue<FetchFailure> failures = new ConcurrentLinkedQueue<>();
+
+    FetchRun(FetchOptions options, BufferPool pool, Stream<FetchItem> items, Sink sink) {
+        this.options = options;
+        this.pool = pool;
+        this.sink = sink;
+        this.files = sink instanceof Sink.Files f ? new FileTargets(f.folder()) : null;
+        this.feeder = Thread.ofVirtual().name("zarrfetch-input").unstarted(() -> feed(items));
+        for (int i = 0; i < options.concurrency(); i++) {
+            workers.add(Thread.ofVirtual().name("zarrfetch-worker-" + i).unstarted(this::work));
+        }
+        pool.addReleaseListener(wakeUp);
+        feeder.start();
+        workers.forEach(Thread::start);
+    }
+
+    /** Wakes workers waiting for memory when any fetch sharing the pool frees a buffer. */
+    private final Runnable wakeUp = () -> {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    };
+
+    /** What has happened so far. Cheap; call it as often as a progress display needs. */
+    public FetchProgress progress() {
+        boolean done;
+        lock.lock();
+        try {
+            done = inputDone;
+        } finally {
+            lock.unlock();
+        }
+        return new FetchProgress(objectsSeen.get(), done, objectsDone.get(), failures.size(), bytesSeen.get(),
+                bytesReceived.sum(), requestsActive.get(), pool.allocated());
+    }
+
+    /**
+     * Waits until every object is delivered or failed, and returns the report.
+     *
+     * @throws InterruptedException if the waiting thread is interrupted; the fetch is cancelled before this returns
+     */
+    public FetchReport await() throws InterruptedException {
+        try {
+            feeder.join();
+            for (Thread w : workers) {
+                w.join();
+            }
+            lock.lock();
+            try {
+                while (deliveries > 0) {
+                    changed.await();
+                }
+                if (endNanos == 0) {
+                    endNanos = System.nanoTime();
+                }
+            } finally {
+                lock.unlock();
+            }
+        } catch (InterruptedException e) {
+            cancel();
+            awaitStopped();
+            throw e;
+        } finally {
+            pool.removeReleaseListener(wakeUp);
+        }
+        lock.lock();
+        try {
+            return new FetchReport(objectsDone.get(), bytesDone.get(), bytesReceived.sum(),
+                    Duration.ofNanos(endNanos - startNanos), requests.get(), retries.get(), pool.peakAllocated(),
+                    List.copyOf(failures), cancelled);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits for the workers to stop, ignoring interrupts, so no file is left half-written. */
+    private void awaitStopped() {
+        boolean interrupted = false;
+        for (Thread t : workers) {
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Stops the fetch: requests in flight are abandoned (their connections closed), partial files deleted, and
+     * objects not yet delivered are left out of the report's deliveries. Returns at once; {@link #await()} returns
+     * when everything has stopped.
+     */
+    public void cancel() {
+        lock.lock();
+        try {
+            if (cancelled || (inputDone && activeTasks == 0 && waiting.isEmpty() && parts.isEmpty())) {
+                return;
+            }
+            cancelled = true;
+            stopping = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        feeder.interrupt();
+        workers.forEach(Thread::interrupt);
+    }
+
+    // ---- input ----
+
+    private void feed(Stream<FetchItem> items) {
+        try (items) {
+            Iterator<FetchItem> it = items.iterator();
+            while (!stopping && it.hasNext()) {
+                FetchItem item = it.next();
+                Job job = new Job(item);
+                lock.lock();
+                try {
+                    while (waiting.size() >= READ_AHEAD && !cancelled) {
+                        changed.await();
+                    }
+                    if (cancelled) {
+                        return;
+                    }
+                    waiting.add(job);
+                    objectsSeen.incrementAndGet();
+                    if (item.object().sizeKnown()) {
+                        bytesSeen.addAndGet(item.object().size());
+                    }
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } catch (InterruptedException e) {
+            // cancelled
+        } catch (UncheckedIOException e) {
+            IOException cause = e.getCause();
+            String url = cause instanceof StoreException se ? se.url() : "input";
+            failures.add(new FetchFailure(url, null, 1, cause));
+        } catch (RuntimeException e) {
+            if (!stopping) {
+                failures.add(new FetchFailure("input", null, 1, e));
+            }
+        } finally {
+            lock.lock();
+            try {
+                inputDone = true;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    // ---- scheduling ----
+
+    /** The next part to fetch, waiting as needed; {@code null} when there is nothing left or the run stopped. */
+    private Part next() {
+        lock.lock();
+        try {
+            while (true) {
+                if (cancelled) {
+                    return null;
+                }
+                Part p = parts.poll();
+                if (p == null) {
+                    Job j = waiting.peek();
+                    if (j != null) {
+                        p = admit(j);
+                        if (p != null || j.failure != null) {
+                            waiting.poll();
+                            changed.signalAll(); // the input may add more
+                        }
+                        if (p == null && j.failure != null) {
+                            recordFailure(j);
+                            continue;
+                        }
+                    } else if (inputDone && activeTasks == 0) {
+                        changed.signalAll();
+                        return null;
+                    }
+                }
+                if (p != null) {
+                    activeTasks++;
+                    return p;
+                }
+                changed.await();
+            }
+        } catch (InterruptedException e) {
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The first part of a new object, with its buffer when it needs one; {@code null} when its buffer does not
+     * fit now, or when the object cannot be fetched at all (then {@code job.failure} says why).
+     */
+    private Part admit(Job job) {
+        ObjectInfo o = job.item.object();
+        if (!o.sizeKnown()) {
+            job.partsOpen.set(1);
+            return new Part(job, 0, 0, options.partSize(), true);
+        }
+        long size = o.size();
+        if (files == null) {
+            if (!pool.fits(size)) {
+                job.failure = tooLarge(job, size);
+                return null;
+            }
+            job.buffer = pool.tryAcquire(size);
+            if (job.buffer == null) {
+                return null;
+            }
+        }
+        job.size = size;
+        job.partCount = partCount(size);
+        job.partsOpen.set(job.partCount);
+        return new Part(job, 0, 0, Math.min(size, options.partSize()), false);
+    }
+
+    private int partCount(long size) {
+        return (int) Math.max(1, (size + options.partSize() - 1) / options.partSize());
+    }
+
+    private StoreException tooLarge(Job job, long size) {
+        return new StoreException(job.item.url(), 0, false, "the object is " + size + " bytes, more than the "
+                + pool.limit() + "-byte memory limit: raise the memory limit or write it to a file");
+    }
+
+    /** Queues parts 1.. of a started object. */
+    private void enqueueRest(Job job) {
+        lock.lock();
+        try {
+            for (int i = 1; i < job.partCount; i++) {
+                long offset = i * options.partSize();
+                parts.add(new Part(job, i, offset, Math.min(options.partSize(), job.size - offset), false));
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void taskDone() {
+        lock.lock();
+        try {
+            activeTasks--;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- work ----
+
+    private void work() {
+        ByteBuffer staging = null;
+        boolean pooled = false;
+        try {
+            if (files != null) {
+                long size = Math.max(4096, Math.min(MAX_STAGING, pool.limit() / (2L * options.concurrency())));
+                staging = pool.tryAcquire(size);
+                pooled = staging != null;
+                if (!pooled) {
+                    staging = ByteBuffer.allocate((int) size); // other fetches hold the limit: small, and once
+                }
+            }
+            Part part;
+            while ((part = next()) != null) {
+                try {
+                    run(part, staging);
+                } catch (Throwable t) {
+                    part.job.fail(t);
+                    partFinished(part.job);
+                } finally {
+                    taskDone();
+                }
+            }
+        } finally {
+            if (pooled) {
+                pool.release(staging);
+            }
+        }
+    }
+
+    private void run(Part part, ByteBuffer staging) throws Exception {
+        Job job = part.job;
+        if (part.probe) {
+            probe(part, staging);
+            return;
+        }
+        if (part.index == 0) {
+            if (files != null) {
+                try {
+                    job.file = files.open(job.item, job.size);
+                } catch (Exception e) {
+                    job.fail(e); // the other parts still run their course, skipping, so the object completes
+                }
+            }
+            if (job.partCount > 1) {
+                enqueueRest(job);
+            }
+        }
+        if (job.failure == null && !stopping) {
+            transfer(job, part.offset, part.length, staging, null, job.partCount == 1);
+        }
+        partFinished(job);
+    }
+
+    /**
+     * The first request for an object of unknown size: a ranged GET of the first part, whose answer tells the size
+     * and so the remaining parts.
+     */
+    private void probe(Part part, ByteBuffer staging) throws Exception {
+        Job job = part.job;
+        Body body = open(job, 0, options.partSize());
+        boolean handedOver = false;
+        try {
+            long total = body.objectSize();
+            boolean whole = total >= 0 && body.offset() == 0 && body.length() >= total;
+            if (total < 0 && body.length() >= 0 && body.length() < options.partSize()) {
+                total = body.length(); // a short answer to "bytes=0-" ends the object
+                whole = true;
+            }
+            if (total < 0) {
+                // The server told no size: read it in one plain GET, to its end.
+                body.close();
+                body = open(job, 0, ObjectInfo.UNKNOWN_SIZE);
+                total = body.length();
+                whole = true;
+            }
+            if (total < 0) {
+                readUnknownLength(job, body, staging);
+                handedOver = true;
+                return;
+            }
+            job.size = total;
+            job.etag = job.etag != null ? job.etag : body.etag();
+            if (files == null) {
+                if (!pool.fits(total)) {
+                    throw tooLarge(job, total);
+                }
+                job.buffer = pool.tryAcquire(total);
+                if (job.buffer == null) {
+                    // No room now: give the connection up and queue the object again, its size known, at the front.
+                    body.close();
+                    requeue(job);
+                    handedOver = true;
+                    return;
+                }
+            } else {
+                job.file = files.open(job.item, total);
+            }
+            job.partCount = whole ? 1 : partCount(total);
+            if (job.partCount > 1) {
+                job.partsOpen.addAndGet(job.partCount - 1);
+                enqueueRest(job);
+            }
+            handedOver = true;
+            transfer(job, 0, Math.min(total, whole ? total : options.partSize()), staging, body, whole);
+        } finally {
+            if (!handedOver) {
+                body.close();
+            }
+        }
+        partFinished(job);
+    }
+
+    private void requeue(Job job) {
+        ObjectInfo o = job.item.object();
+        Job again = new Job(new FetchItem(job.item.store(), new ObjectInfo(o.key(), job.size, job.etag),
+                job.item.name()));
+        again.attempts.set(job.attempts.get());
+        lock.lock();
+        try {
+            waiting.addFirst(again);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Opens a body, retrying what may pass. */
+    private Body open(Job job, long offset, long length) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            countRequest(job, attempt);
+            try {
+                return job.item.store().get(job.item.object().key(), offset, length, null);
+            } catch (StoreException e) {
+                backoffOrThrow(e, attempt);
+            }
+        }
+    }
+
+    private void countRequest(Job job, int attempt) {
+        requests.incrementAndGet();
+        job.attempts.incrementAndGet();
+        if (attempt > 1) {
+            retries.incrementAndGet();
+        }
+    }
+
+    private void backoffOrThrow(StoreException e, int attempt) throws Exception {
+        if (!e.retryable() || attempt >= options.retry().maxAttempts() || stopping) {
+            throw e;
+        }
+        Thread.sleep(options.retry().delayAfter(attempt));
+    }
+
+    /**
+     * Reads bytes [offset, offset+length) of an object into its buffer or file, retrying from the last received
+     * byte when a retryable failure cuts it short.
+     *
+     * @param first an already opened body for this range, or {@code null}
+     * @param plain whether a first request should be a plain GET (the whole object in one part)
+     */
+    private void transfer(Job job, long offset, long length, ByteBuffer staging, Body first, boolean plain)
+            throws Exception {
+        if (length == 0) {
+            if (first != null) {
+                first.close();
+            }
+            return;
+        }
+        long done = 0;
+        Body body = first;
+        for (int attempt = 1; ; attempt++) {
+            if (body == null) {
+                countRequest(job, attempt);
+            }
+            requestsActive.incrementAndGet();
+            try {
+                if (body == null) {
+                    body = job.item.store().get(job.item.object().key(), offset + done,
+                            plain && done == 0 ? ObjectInfo.UNKNOWN_SIZE : length - done, null);
+                }
+                check(job, body, offset + done, length - done);
+                done += copy(job, body, offset + done, length - done, staging);
+                return;
+            } catch (Resumable e) {
+                done += e.received; // the retry asks only for what is missing
+                backoffOrThrow(e, attempt);
+            } catch (StoreException e) {
+                backoffOrThrow(e, attempt);
+            } finally {
+                requestsActive.decrementAndGet();
+                if (body != null) {
+                    body.close();
+                    body = null;
+                }
+            }
+        }
+    }
+
+    /** Checks that a body carries the asked-for bytes of the same version of the object. */
+    private void check(Job job, Body body, long offset, long length) throws StoreException {
+        String url = job.item.url();
+        if (body.objectSize() >= 0 && body.objectSize() != job.size) {
+            throw new StoreException(url, 0, false, "the object is now " + body.objectSize() + " bytes, not "
+                    + job.size + " as listed: it changed since it was listed");
+        }
+        if (body.offset() != offset || (body.length() >= 0 && body.length() < length)) {
+            throw new StoreException(url, 0, true, "asked for " + length + " bytes at " + offset + ", got "
+                    + body.length() + " at " + body.offset());
+        }
+        String etag = body.etag();
+        if (etag != null) {
+            if (job.etag == null) {
+                job.etag = etag;
+            } else if (!job.etag.equals(etag)) {
+                throw new StoreException(url, 0, false, "the object changed while it was fetched (ETag " + job.etag
+                        + " became " + etag + ")");
+            }
+        }
+    }
+
+    /**
+     * Copies {@code length} bytes of a body to the object's buffer or file at {@code offset}. On failure, the
+     * bytes received before it count: {@link Job#resumeFrom} keeps track for the retry.
+     */
+    private long copy(Job job, Body body, long offset, long length, ByteBuffer staging) throws IOException {
+        long got = 0;
+        try {
+            if (files == null) {
+                ByteBuffer dst = job.buffer.slice((int) offset, (int) length);
+                while (dst.hasRemaining()) {
+                    if (stopping) {
+                        throw cancelled(job);
+                    }
+                    int n = body.read(dst);
+                    if (n < 0) {
+                        break;
+                    }
+                    got += n;
+                    bytesReceived.add(n);
+                }
+            } else {
+                while (got < length) {
+                    if (stopping) {
+                        throw cancelled(job);
+                    }
+                    staging.clear().limit((int) Math.min(staging.capacity(), length - got));
+                    int n = body.read(staging);
+                    if (n < 0) {
+                        break;
+                    }
+                    bytesReceived.add(n);
+                    staging.flip();
+                    job.file.write(staging, offset + got);
+                    got += n;
+                }
+            }
+        } catch (StoreException e) {
+            throw new Resumable(e, got);
+        }
+        if (got < length) {
+            throw new Resumable(new StoreException(job.item.url(), 0, true,
+                    "the answer ended after " + got + " of " + length + " bytes"), got);
+        }
+        return got;
+    }
+
+    private static StoreException cancelled(Job job) {
+        return new StoreException(job.item.url(), 0, false, "cancelled");
+    }
+
+    /** Reads a body of unknown length (no Content-Length, no size) to its end. */
+    private void readUnknownLength(Job job, Body body, ByteBuffer staging) throws Exception {
+        job.partCount = 1;
+        requestsActive.incrementAndGet();
+        try (body) {
+            long got = 0;
+            if (files == null) {
+                job.buffer = acquireOrFail(job, options.partSize());
+                while (true) {
+                    if (stopping) {
+                        throw cancelled(job);
+                    }
+                    if (!job.buffer.hasRemaining()) {
+                        long grown = (long) job.buffer.capacity() * 2;
+                        ByteBuffer bigger = pool.fits(grown) ? pool.tryAcquire(grown) : null;
+                        if (bigger == null) {
+                            throw tooLarge(job, got + 1);
+                        }
+                        bigger.limit(bigger.capacity()).put(job.buffer.flip());
+                        pool.release(job.buffer);
+                        job.buffer = bigger;
+                    }
+                    int n = body.read(job.buffer);
+                    if (n < 0) {
+                        break;
+                    }
+                    got += n;
+                    bytesReceived.add(n);
+                }
+                job.size = got;
+            } else {
+                job.file = files.open(job.item, ObjectInfo.UNKNOWN_SIZE);
+                while (true) {
+                    if (stopping) {
+                        throw cancelled(job);
+                    }
+                    staging.clear();
+                    int n = body.read(staging);
+                    if (n < 0) {
+                        break;
+                    }
+                    bytesReceived.add(n);
+                    staging.flip();
+                    job.file.write(staging, got);
+                    got += n;
+                }
+                job.size = got;
+            }
+        } finally {
+            requestsActive.decrementAndGet();
+        }
+        partFinished(job);
+    }
+
+    private ByteBuffer acquireOrFail(Job job, long size) throws StoreException {
+        ByteBuffer b = pool.tryAcquire(size);
+        if (b == null) {
+            throw new StoreException(job.item.url(), 0, true, "no buffer space left for an object of unknown size");
+        }
+        return b.limit(b.capacity());
+    }
+
+    // ---- completion ----
+
+    private void partFinished(Job job) {
+        if (job.partsOpen.decrementAndGet() != 0) {
+            return;
+        }
+        if (job.failure == null && stopping) {
+            job.fail(cancelled(job));
+        }
+        if (job.failure != null) {
+            discard(job);
+            recordFailure(job);
+            return;
+        }
+        if (files != null) {
+            try {
+                job.file.commit(job.size);
+                delivered(job);
+            } catch (Exception e) {
+                job.fail(e);
+                discard(job);
+                recordFailure(job);
+            }
+            return;
+        }
+        deliver(job);
+    }
+
+    private void deliver(Job job) {
+        Sink.ObjectConsumer consumer = ((Sink.View) sink).consumer();
+        ByteBuffer view = job.buffer.slice(0, (int) job.size).asReadOnlyBuffer();
+        lock.lock();
+        try {
+            deliveries++;
+        } finally {
+            lock.unlock();
+        }
+        // Deliver on a thread of its own so this worker's connection goes straight back to fetching.
+        Thread.ofVirtual().name("zarrfetch-deliver").start(() -> {
+            try {
+                consumer.accept(job.item, view);
+                delivered(job);
+            } catch (Throwable t) {
+                job.fail(new IOException(job.item.url() + ": the consumer failed: " + t, t));
+                recordFailure(job);
+            } finally {
+                pool.release(job.buffer);
+                job.buffer = null;
+                lock.lock();
+                try {
+                    deliveries--;
+                    if (deliveries == 0 && inputDone && activeTasks == 0 && waiting.isEmpty() && parts.isEmpty()) {
+                        endNanos = System.nanoTime();
+                    }
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        });
+    }
+
+    private void delivered(Job job) {
+        objectsDone.incrementAndGet();
+        bytesDone.addAndGet(job.size);
+    }
+
+    private void discard(Job job) {
+        if (job.buffer != null) {
+            pool.release(job.buffer);
+            job.buffer = null;
+            lock.lock();
+            try {
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+        if (job.file != null) {
+            job.file.abandon();
+        }
+    }
+
+    private void recordFailure(Job job) {
+        Throwable cause = job.failure instanceof Resumable r ? r.getCause() : job.failure;
+        failures.add(new FetchFailure(job.item.url(), job.item.name(), Math.max(1, job.attempts.get()), cause));
+    }
+
+    // ---- state ----
+
+    /** One object being fetched. */
+    private static final class Job {
+        final FetchItem item;
+        final AtomicInteger partsOpen = new AtomicInteger();
+        final AtomicInteger attempts = new AtomicInteger();
+        volatile long size = ObjectInfo.UNKNOWN_SIZE;
+        volatile String etag;
+        volatile int partCount;
+        volatile ByteBuffer buffer;
+        volatile FileTargets.Target file;
+        volatile Throwable failure;
+
+        Job(FetchItem item) {
+            this.item = item;
+            this.etag = item.object().etag();
+        }
+
+        synchronized void fail(Throwable t) {
+            if (failure == null) {
+                failure = t;
+            }
+        }
+    }
+
+    /** A range of one object to fetch; {@code probe} when the object's size is not known yet. */
+    private record Part(Job job, int index, long offset, long length, boolean probe) {
+    }
+
+    /** A retryable failure that already delivered {@code received} bytes. */
+    private static final class Resumable extends StoreException {
+        private static final long serialVersionUID = 1L;
+        final long received;
+
+        Resumable(StoreException cause, long received) {
+            super(cause.url(), cause.status(), cause.retryable(), stripUrl(cause), cause);
+            this.received = received;
+        }
+
+        private static String stripUrl(StoreException e) {
+            String m = e.getMessage();
+            return m.startsWith(e.url() + ": ") ? m.substring(e.url().length() + 2) : m;
+        }
+    }
+}

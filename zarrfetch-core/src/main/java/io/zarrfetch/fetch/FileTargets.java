@@ -1,0 +1,123 @@
+package io.zarrfetch.fetch;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HexFormat;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.zarrfetch.store.KeyPaths;
+import io.zarrfetch.store.ObjectInfo;
+import io.zarrfetch.store.StoreException;
+
+/**
+ * Files written under one folder: each to a temporary name beside its final one, renamed once complete. Refuses
+ * names that would land outside the folder, also through links to folders elsewhere, and two objects with one
+ * name.
+ */
+final class FileTargets {
+    private final Path folder;
+    private final ConcurrentHashMap<Path, String> claimed = new ConcurrentHashMap<>();
+    private volatile Path realFolder;
+
+    FileTargets(Path folder) {
+        this.folder = folder.toAbsolutePath().normalize();
+    }
+
+    private Path realFolder() throws IOException {
+        Path r = realFolder;
+        if (r == null) {
+            Files.createDirectories(folder);
+            r = folder.toRealPath();
+            realFolder = r;
+        }
+        return r;
+    }
+
+    /** Creates the temporary file for an object named {@code item.name()} of {@code size} bytes (or unknown). */
+    Target open(FetchItem item, long size) throws IOException {
+        String url = item.url();
+        Path target;
+        try {
+            target = KeyPaths.resolve(folder, item.name());
+        } catch (IllegalArgumentException e) {
+            throw new StoreException(url, 0, false, e.getMessage());
+        }
+        String other = claimed.putIfAbsent(target, url);
+        if (other != null) {
+            throw new StoreException(url, 0, false, "another object (" + other + ") is also copied to " + target);
+        }
+        Path real = realFolder();
+        Path parent = target.getParent();
+        try {
+            Files.createDirectories(parent);
+        } catch (FileAlreadyExistsException e) {
+            throw new StoreException(url, 0, false, "cannot create folder " + parent + ": a file is in the way");
+        }
+        if (!parent.toRealPath().startsWith(real)) {
+            throw new StoreException(url, 0, false, "refusing to write " + target + ": its folder leads outside "
+                    + real + " through a link");
+        }
+        if (Files.isDirectory(target)) {
+            throw new StoreException(url, 0, false, "cannot write " + target + ": a folder is in the way");
+        }
+        Path temp = parent.resolve(".zf-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
+                + ".part");
+        FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return new Target(url, target, temp, channel, size);
+    }
+
+    /** One object's file while it is being written. */
+    static final class Target {
+        private final String url;
+        private final Path target;
+        private final Path temp;
+        private final FileChannel channel;
+        private final long size;
+
+        Target(String url, Path target, Path temp, FileChannel channel, long size) {
+            this.url = url;
+            this.target = target;
+            this.temp = temp;
+            this.channel = channel;
+            this.size = size;
+        }
+
+        /** Writes all of {@code src} at {@code position}; parts of one file may be written from many threads. */
+        void write(ByteBuffer src, long position) throws IOException {
+            long p = position;
+            while (src.hasRemaining()) {
+                p += channel.write(src, p);
+            }
+        }
+
+        /** Checks the length and moves the file to its final name, replacing what was there. */
+        void commit(long actualSize) throws IOException {
+            long written = channel.size();
+            channel.close();
+            long expected = size == ObjectInfo.UNKNOWN_SIZE ? actualSize : size;
+            if (written != expected) {
+                abandon();
+                throw new StoreException(url, 0, false, "wrote " + written + " bytes but the object has "
+                        + expected + "; nothing was kept");
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+
+        /** Deletes the temporary file. */
+        void abandon() {
+            try {
+                channel.close();
+                Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                // Best effort: a leftover .zf-*.part file is recognisable and harmless.
+            }
+        }
+    }
+}

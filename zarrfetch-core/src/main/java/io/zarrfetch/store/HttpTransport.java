@@ -1,0 +1,46 @@
+package io.zarrfetch.store;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.Map;
+
+/**
+ * The seam between the HTTP-speaking stores and an HTTP client library: one blocking exchange at a time per
+ * calling thread (the fetch engine calls it from virtual threads). One implementation, chosen by measurement in
+ * docs/decisions/0001-http-client.md.
+ */
+interface HttpTransport extends Closeable {
+
+    /**
+     * Sends a request and returns once the status line and headers have arrived. The body is not read yet.
+     *
+     * @throws IOException when no answer came: refused, reset, timed out
+     */
+    Response execute(String method, URI uri, Map<String, String> headers) throws IOException;
+
+    /** An answer whose body is read with {@link #read(ByteBuffer)}; must be closed. */
+    interface Response extends Closeable {
+        int status();
+
+        /** The first value of a header, or {@code null}. */
+        String header(String name);
+
+        /** The Content-Length, or -1 when the body is delimited otherwise (chunked, close). */
+        long contentLength();
+
+        /**
+         * Reads body bytes into {@code dst}: at least one unless the body has ended (-1). Throws when the
+         * connection breaks or stalls past the read timeout, including a body shorter than its Content-Length.
+         */
+        int read(ByteBuffer dst) throws IOException;
+
+        /**
+         * Ends the exchange. A body read to its end leaves the connection for reuse; otherwise the connection is
+         * closed rather than drained.
+         */
+        @Override
+        void close();
+    }
+}

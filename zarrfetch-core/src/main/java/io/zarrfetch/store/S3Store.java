@@ -1,0 +1,248 @@
+package io.zarrfetch.store;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+
+/**
+ * One S3 bucket, on AWS or an S3-compatible endpoint. Lists with ListObjectsV2 ({@code encoding-type=url}, so any
+ * key round-trips), reads with GET and ranged GET.
+ */
+final class S3Store implements Store {
+    private static final int MAX_LISTING_BYTES = 16 * 1024 * 1024;
+    private static final int MAX_EMPTY_TRUNCATED_PAGES = 100;
+    private static final XMLInputFactory XML = S3Listing.xml();
+
+    private final String bucket;
+    private final URI endpoint;
+    private final boolean anonymous;
+    private final HttpTransport transport;
+    private final RequestSigner signer;
+    private volatile String region;
+    private volatile String regionHint;
+
+    S3Store(String bucket, StoreOptions options, HttpTransport transport, RequestSigner signer) {
+        this.bucket = bucket;
+        this.endpoint = options.endpoint();
+        this.anonymous = signer == RequestSigner.ANONYMOUS;
+        this.region = options.effectiveRegion();
+        this.transport = transport;
+        this.signer = signer;
+    }
+
+    String bucket() {
+        return bucket;
+    }
+
+    String region() {
+        return region;
+    }
+
+    @Override
+    public String url() {
+        return "s3://" + bucket + "/";
+    }
+
+    @Override
+    public String url(String key) {
+        return "s3://" + bucket + "/" + key;
+    }
+
+    @Override
+    public boolean canList() {
+        return true;
+    }
+
+    /** The base of this bucket's URLs, ending in '/': path-style on custom endpoints, virtual-hosted on AWS. */
+    private String base() {
+        if (endpoint != null) {
+            String e = endpoint.toString();
+            return (e.endsWith("/") ? e : e + "/") + Keys.encodePath(bucket) + "/";
+        }
+        if (bucket.contains(".")) {
+            // Dotted names break TLS with virtual-hosted addressing.
+            return "https://s3." + region + ".amazonaws.com/" + bucket + "/";
+        }
+        return "https://" + bucket + ".s3." + region + ".amazonaws.com/";
+    }
+
+    URI objectUri(String key) {
+        return URI.create(base() + Keys.encodePath(key));
+    }
+
+    @Override
+    public Stream<ObjectInfo> list(String prefix) {
+        Iterator<ObjectInfo> pages = new Iterator<>() {
+            private Iterator<ObjectInfo> page = java.util.Collections.emptyIterator();
+            private String token;
+            private boolean more = true;
+            private int emptyPages;
+
+            @Override
+            public boolean hasNext() {
+                while (!page.hasNext() && more) {
+                    S3Listing listing;
+                    try {
+                        listing = listPage(prefix, token);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    if (listing.truncated() && listing.nextContinuationToken().equals(token)) {
+                        throw new UncheckedIOException(new StoreException(url(prefix), 200, false,
+                                "malformed listing: the same continuation token came back twice"));
+                    }
+                    emptyPages = listing.objects().isEmpty() ? emptyPages + 1 : 0;
+                    if (emptyPages > MAX_EMPTY_TRUNCATED_PAGES) {
+                        throw new UncheckedIOException(new StoreException(url(prefix), 200, false,
+                                "malformed listing: " + emptyPages + " truncated pages in a row without a key"));
+                    }
+                    page = listing.objects().iterator();
+                    more = listing.truncated();
+                    token = listing.nextContinuationToken();
+                }
+                return page.hasNext();
+            }
+
+            @Override
+            public ObjectInfo next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return page.next();
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(pages,
+                Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.DISTINCT), false);
+    }
+
+    private S3Listing listPage(String prefix, String token) throws IOException {
+        String where = url(prefix) + (token == null ? "" : " (continued)");
+        return withRegionRetry(() -> {
+            StringBuilder q = new StringBuilder(base()).append("?list-type=2&encoding-type=url&max-keys=1000");
+            if (!prefix.isEmpty()) {
+                q.append("&prefix=").append(Keys.encodeQuery(prefix));
+            }
+            if (token != null) {
+                q.append("&continuation-token=").append(Keys.encodeQuery(token));
+            }
+            URI uri = URI.create(q.toString());
+            try (HttpTransport.Response r = HttpReads.execute(transport, "GET", uri,
+                    signer.sign("GET", uri, Map.of()), where)) {
+                if (r.status() != 200) {
+                    throw HttpReads.failure(where, r, r.status(), this::describe);
+                }
+                byte[] xml = HttpReads.readAll(r, where, MAX_LISTING_BYTES);
+                try {
+                    return S3Listing.parse(xml);
+                } catch (IllegalArgumentException e) {
+                    throw new StoreException(where, 200, false, "malformed listing: " + e.getMessage(), e);
+                }
+            }
+        });
+    }
+
+    @Override
+    public ObjectInfo head(String key) throws IOException {
+        return withRegionRetry(() -> {
+            URI uri = objectUri(key);
+            return HttpReads.head(transport, uri, signer.sign("HEAD", uri, Map.of()), url(key), key,
+                    this::describe);
+        });
+    }
+
+    @Override
+    public Body get(String key, long offset, long length, String ifMatch) throws IOException {
+        return withRegionRetry(() -> {
+            URI uri = objectUri(key);
+            return HttpReads.get(transport, uri, signer.sign("GET", uri, Map.of()), url(key), offset, length,
+                    ifMatch, this::describe);
+        });
+    }
+
+    private interface Request<T> {
+        T send() throws IOException;
+    }
+
+    /** On AWS, a bucket asked for in the wrong region answers 301 with its region: switch once and retry. */
+    private <T> T withRegionRetry(Request<T> request) throws IOException {
+        try {
+            return request.send();
+        } catch (StoreException e) {
+            String hint = regionHint;
+            if (endpoint == null && (e.status() == 301 || e.status() == 400) && hint != null
+                    && !hint.equals(region)) {
+                region = hint;
+                return request.send();
+            }
+            throw e;
+        }
+    }
+
+    private String describe(int status, HttpTransport.Response r, String body) {
+        String code = null;
+        String message = null;
+        String bodyRegion = null;
+        if (body.startsWith("<?xml") || body.startsWith("<Error")) {
+            try {
+                XMLStreamReader x = XML.createXMLStreamReader(new ByteArrayInputStream(
+                        body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                String element = null;
+                while (x.hasNext()) {
+                    int ev = x.next();
+                    if (ev == XMLStreamConstants.START_ELEMENT) {
+                        element = x.getLocalName();
+                    } else if (ev == XMLStreamConstants.CHARACTERS && element != null) {
+                        switch (element) {
+                            case "Code" -> code = x.getText().strip();
+                            case "Message" -> message = x.getText().strip();
+                            case "Region" -> bodyRegion = x.getText().strip();
+                            default -> { }
+                        }
+                    } else if (ev == XMLStreamConstants.END_ELEMENT) {
+                        element = null;
+                    }
+                }
+            } catch (XMLStreamException e) {
+                // Not an S3 error document; the status speaks for itself.
+            }
+        }
+        String hint = r.header("x-amz-bucket-region");
+        if (hint == null) {
+            hint = bodyRegion;
+        }
+        if (hint != null && hint.matches("[a-z0-9-]{1,40}")) {
+            regionHint = hint;
+        }
+        String what = code != null ? code + (message != null ? ": " + message : "") : "HTTP " + status;
+        return switch (status) {
+            case 404 -> "NoSuchBucket".equals(code) ? "no such bucket " + bucket + " (" + what + ")"
+                    : "no such object (" + what + ")";
+            case 403 -> "access denied to bucket " + bucket + " (" + what + "); "
+                    + (anonymous ? "the request was unsigned: this bucket needs credentials"
+                            : "check that the credentials may read this bucket, or use --no-sign-request for a "
+                                    + "public bucket");
+            case 301, 307 -> "the bucket " + bucket + " is in region " + (hint != null ? hint : "(not given)")
+                    + ", not " + region + " (" + what + "); pass --region " + (hint != null ? hint : "REGION");
+            case 503 -> "service unavailable or throttled (" + what + ")";
+            default -> what;
+        };
+    }
+
+    @Override
+    public void close() {
+        // The transport is shared and closed by its owner.
+    }
+}

@@ -1,0 +1,84 @@
+package io.zarrfetch.store;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How stores reach their objects. Immutable; start from {@link #defaults()} and change what you need with the
+ * {@code with...} methods.
+ *
+ * <p>Defaults (they may change between releases): AWS endpoints chosen by region, region from
+ * {@code AWS_REGION}/{@code AWS_DEFAULT_REGION} or else {@code us-east-1}, endpoint from {@code AWS_ENDPOINT_URL}
+ * when set, signed requests when credentials are found (anonymous otherwise), at most 64 connections per host, 10 s to connect, 30 s without a byte before a
+ * read fails.
+ *
+ * @param endpoint an S3-compatible endpoint such as {@code http://127.0.0.1:9000}, or {@code null} for AWS; with
+ *     an endpoint, buckets are addressed path-style ({@code endpoint/bucket/key})
+ * @param region the S3 region, or {@code null} to use the environment's or {@code us-east-1}
+ * @param anonymous whether S3 requests go unsigned even when credentials are available (public buckets)
+ * @param maxConnectionsPerHost the most connections open to one host at a time; requests beyond it wait
+ * @param connectTimeout how long to wait for a connection
+ * @param readTimeout how long to wait for the first byte of an answer, and for each next byte of a body
+ */
+public record StoreOptions(URI endpoint, String region, boolean anonymous, int maxConnectionsPerHost,
+        Duration connectTimeout, Duration readTimeout) {
+
+    public StoreOptions {
+        if (maxConnectionsPerHost < 1) {
+            throw new IllegalArgumentException("maxConnectionsPerHost must be >= 1, was " + maxConnectionsPerHost);
+        }
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(readTimeout, "readTimeout");
+        if (connectTimeout.isNegative() || connectTimeout.isZero() || readTimeout.isNegative()
+                || readTimeout.isZero()) {
+            throw new IllegalArgumentException(
+                    "timeouts must be positive, were connect " + connectTimeout + " and read " + readTimeout);
+        }
+        if (endpoint != null && (endpoint.getScheme() == null || endpoint.getHost() == null
+                || !(endpoint.getScheme().equals("http") || endpoint.getScheme().equals("https")))) {
+            throw new IllegalArgumentException("endpoint must be an http:// or https:// URL, was " + endpoint);
+        }
+    }
+
+    /** The defaults, with {@code AWS_REGION} and {@code AWS_ENDPOINT_URL} read from the environment. */
+    public static StoreOptions defaults() {
+        String region = System.getenv("AWS_REGION");
+        if (region == null || region.isBlank()) {
+            region = System.getenv("AWS_DEFAULT_REGION");
+        }
+        String endpoint = System.getenv("AWS_ENDPOINT_URL");
+        return new StoreOptions(endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint.strip()),
+                region == null || region.isBlank() ? null : region.strip(), false, 64, Duration.ofSeconds(10),
+                Duration.ofSeconds(30));
+    }
+
+    public StoreOptions withEndpoint(URI endpoint) {
+        return new StoreOptions(endpoint, region, anonymous, maxConnectionsPerHost, connectTimeout, readTimeout);
+    }
+
+    public StoreOptions withRegion(String region) {
+        return new StoreOptions(endpoint, region, anonymous, maxConnectionsPerHost, connectTimeout, readTimeout);
+    }
+
+    public StoreOptions withAnonymous(boolean anonymous) {
+        return new StoreOptions(endpoint, region, anonymous, maxConnectionsPerHost, connectTimeout, readTimeout);
+    }
+
+    public StoreOptions withMaxConnectionsPerHost(int max) {
+        return new StoreOptions(endpoint, region, anonymous, max, connectTimeout, readTimeout);
+    }
+
+    public StoreOptions withConnectTimeout(Duration timeout) {
+        return new StoreOptions(endpoint, region, anonymous, maxConnectionsPerHost, timeout, readTimeout);
+    }
+
+    public StoreOptions withReadTimeout(Duration timeout) {
+        return new StoreOptions(endpoint, region, anonymous, maxConnectionsPerHost, connectTimeout, timeout);
+    }
+
+    /** The region to sign for and to address AWS in. */
+    String effectiveRegion() {
+        return region != null ? region : "us-east-1";
+    }
+}

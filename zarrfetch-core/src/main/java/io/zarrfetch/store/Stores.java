@@ -1,0 +1,212 @@
+package io.zarrfetch.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Opens stores from URLs, sharing one pool of HTTP connections among them, and resolves source URLs to objects.
+ *
+ * <p>URLs understood:
+ * <ul>
+ *   <li>{@code s3://bucket/key-or-prefix}: S3 on AWS, or on {@link StoreOptions#endpoint()} when set;
+ *   <li>{@code https://bucket.s3.region.amazonaws.com/key} and the other AWS S3 URL forms: S3 in that region;
+ *   <li>{@code http(s)://host/path} on the configured endpoint's origin: S3, path-style ({@code /bucket/key});
+ *   <li>other {@code http(s)://} URLs: a plain HTTP server;
+ *   <li>{@code file:///path}, absolute and relative paths: a local folder or file.
+ * </ul>
+ * Close it to release its connections; stores it opened stop working then.
+ */
+public final class Stores implements AutoCloseable {
+    private static final Pattern AWS_VIRTUAL = Pattern.compile(
+            "(?<bucket>.+)\\.s3(?:[.-](?:dualstack\\.)?(?<region>[a-z0-9-]+))?\\.amazonaws\\.com");
+    private static final Pattern AWS_PATH = Pattern.compile("s3(?:[.-](?:dualstack\\.)?(?<region>[a-z0-9-]+))?"
+            + "\\.amazonaws\\.com");
+    private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.\\-_]{1,254}", Pattern.CASE_INSENSITIVE);
+
+    private final StoreOptions options;
+    private final HttpTransport transport;
+    private final RequestSigner signer;
+    private final Map<String, Store> open = new ConcurrentHashMap<>();
+
+    public Stores(StoreOptions options) {
+        this.options = options;
+        this.transport = new ApacheTransport(options);
+        this.signer = RequestSigner.ANONYMOUS;
+    }
+
+    public StoreOptions options() {
+        return options;
+    }
+
+    /** A store and a key (or prefix) inside it. */
+    public record Location(Store store, String key) {
+    }
+
+    /**
+     * The store a URL points into and the key or prefix inside it. Stores are opened once and shared.
+     *
+     * @throws IllegalArgumentException for a URL that names no store, saying why
+     */
+    public Location locate(String url) {
+        String lower = url.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("s3://")) {
+            String rest = url.substring(5);
+            int slash = rest.indexOf('/');
+            String bucket = slash < 0 ? rest : rest.substring(0, slash);
+            String key = slash < 0 ? "" : rest.substring(slash + 1);
+            return new Location(s3(bucket, options.region()), key);
+        }
+        if (lower.startsWith("http://") || lower.startsWith("https://")) {
+            return locateHttp(url);
+        }
+        if (lower.startsWith("file:")) {
+            try {
+                return locateFile(Path.of(new URI(url)));
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("not a valid file URL: " + url + " (" + e.getMessage() + ")");
+            }
+        }
+        if (lower.matches("[a-z][a-z0-9+.-]*://.*")) {
+            throw new IllegalArgumentException("unsupported URL scheme in " + url
+                    + ": use s3://, http://, https://, file:// or a local path");
+        }
+        return locateFile(Path.of(url));
+    }
+
+    private Location locateHttp(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("not a valid URL: " + url + " (" + e.getReason() + ")");
+        }
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("URL has no host: " + url);
+        }
+        String host = uri.getHost().toLowerCase(Locale.ROOT);
+        String rawPath = uri.getRawPath() == null ? "" : uri.getRawPath();
+        String path = rawPath.startsWith("/") ? rawPath.substring(1) : rawPath;
+        Matcher virtual = AWS_VIRTUAL.matcher(host);
+        Matcher pathStyle = AWS_PATH.matcher(host);
+        if (pathStyle.matches() || (options.endpoint() != null && sameOrigin(uri, options.endpoint()))) {
+            // Path-style S3: /bucket/key.
+            int slash = path.indexOf('/');
+            String bucket = slash < 0 ? path : path.substring(0, slash);
+            if (bucket.isEmpty()) {
+                throw new IllegalArgumentException("S3 URL names no bucket: " + url);
+            }
+            String key = slash < 0 ? "" : Keys.decode(path.substring(slash + 1), false);
+            String region = pathStyle.matches() ? regionOf(pathStyle.group("region")) : options.region();
+            return new Location(pathStyle.matches() ? awsS3(bucket, region) : s3(bucket, region), key);
+        }
+        if (virtual.matches()) {
+            String region = regionOf(virtual.group("region"));
+            return new Location(awsS3(virtual.group("bucket"), region), Keys.decode(path, false));
+        }
+        String origin = uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getRawAuthority();
+        String key = path + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
+        Store store = open.computeIfAbsent(origin, o -> new HttpStore(o, transport));
+        return new Location(store, key);
+    }
+
+    private static String regionOf(String group) {
+        // s3.amazonaws.com and s3-external-1 are us-east-1.
+        return group == null || group.equals("external-1") ? "us-east-1" : group;
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+                && port(a) == port(b);
+    }
+
+    private static int port(URI u) {
+        return u.getPort() >= 0 ? u.getPort() : u.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    }
+
+    private Location locateFile(Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        if (Files.isDirectory(p) || p.getParent() == null) {
+            return new Location(new FileStore(p), "");
+        }
+        return new Location(new FileStore(p.getParent()), p.getFileName().toString());
+    }
+
+    private Store s3(String bucket, String region) {
+        if (!BUCKET.matcher(bucket).matches()) {
+            throw new IllegalArgumentException("not a valid S3 bucket name: " + KeyPaths.printable(bucket));
+        }
+        StoreOptions o = region == null ? options : options.withRegion(region);
+        String id = "s3://" + bucket + "@" + o.effectiveRegion() + "@" + o.endpoint();
+        return open.computeIfAbsent(id, k -> new S3Store(bucket, o, transport, signer));
+    }
+
+    private Store awsS3(String bucket, String region) {
+        if (!BUCKET.matcher(bucket).matches()) {
+            throw new IllegalArgumentException("not a valid S3 bucket name: " + KeyPaths.printable(bucket));
+        }
+        StoreOptions o = options.withEndpoint(null).withRegion(region);
+        String id = "s3://" + bucket + "@" + region + "@aws";
+        return open.computeIfAbsent(id, k -> new S3Store(bucket, o, transport, signer));
+    }
+
+    /**
+     * Resolves a source URL to the objects it names. A URL ending in '/' (or a bucket, or a folder) names every
+     * object under it. Otherwise it names the object with exactly that key when there is one, and else every object
+     * under {@code key + "/"}. Plain HTTP URLs always name one object.
+     *
+     * @throws StoreException when the URL names nothing that exists (status 404), or the store fails
+     */
+    public Source resolve(String url) throws IOException {
+        Location loc = locate(url);
+        Store store = loc.store();
+        String key = loc.key();
+        if (store instanceof HttpStore) {
+            if (key.isEmpty()) {
+                throw new IllegalArgumentException("plain HTTP servers cannot list objects; name an object: " + url);
+            }
+            return new Source(url, store, key, ObjectInfo.of(key));
+        }
+        if (store instanceof FileStore) {
+            if (key.isEmpty()) {
+                if (!Files.isDirectory(Path.of(URI.create(store.url())))) {
+                    throw new StoreException(store.url(), 404, false, "no such file or folder");
+                }
+                return new Source(url, store, "", null);
+            }
+            return new Source(url, store, key, store.head(key));
+        }
+        if (key.isEmpty() || key.endsWith("/")) {
+            return new Source(url, store, key, null);
+        }
+        Optional<ObjectInfo> first;
+        try (var objects = store.list(key)) {
+            first = objects.findFirst();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        if (first.isPresent() && first.get().key().equals(key)) {
+            return new Source(url, store, key, first.get());
+        }
+        return new Source(url, store, key + "/", null);
+    }
+
+    @Override
+    public void close() {
+        open.clear();
+        try {
+            transport.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
