@@ -1,8 +1,10 @@
 package io.zarrfetch.fetch;
 
 import java.util.Objects;
+import java.util.stream.Stream;
 
 import io.zarrfetch.store.ObjectInfo;
+import io.zarrfetch.store.Source;
 import io.zarrfetch.store.Store;
 
 /**
@@ -19,6 +21,11 @@ public record FetchItem(Store store, ObjectInfo object, String name) {
     /** An item named by its key. */
     public static FetchItem of(Store store, ObjectInfo object) {
         return new FetchItem(store, object, object.key());
+    }
+
+    /** The objects a source names, each named relative to the source. */
+    public static Stream<FetchItem> of(Source source) {
+        return source.objects().map(o -> new FetchItem(source.store(), o, source.name(o)));
     }
 
     /** The object's URL, for messages. */

@@ -6,10 +6,17 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -198,6 +205,48 @@ public final class Stores implements AutoCloseable {
             return new Source(url, store, key, first.get());
         }
         return new Source(url, store, key + "/", null);
+    }
+
+    /**
+     * Resolves many source URLs at once (each may take a listing request), in the order given.
+     *
+     * @throws IOException the first failure, naming its URL
+     */
+    public List<Source> resolveAll(List<String> urls) throws IOException {
+        List<Future<Source>> futures = new ArrayList<>();
+        Semaphore slots = new Semaphore(Math.min(options.maxConnectionsPerHost(), 32));
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String url : urls) {
+                futures.add(pool.submit(() -> {
+                    slots.acquire();
+                    try {
+                        return resolve(url);
+                    } finally {
+                        slots.release();
+                    }
+                }));
+            }
+            List<Source> sources = new ArrayList<>();
+            for (Future<Source> f : futures) {
+                try {
+                    sources.add(f.get());
+                } catch (ExecutionException e) {
+                    futures.forEach(x -> x.cancel(true));
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new IOException(e.getCause());
+                } catch (InterruptedException e) {
+                    futures.forEach(x -> x.cancel(true));
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while resolving sources");
+                }
+            }
+            return sources;
+        }
     }
 
     @Override

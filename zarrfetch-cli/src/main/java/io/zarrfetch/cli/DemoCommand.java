@@ -1,0 +1,136 @@
+package io.zarrfetch.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+import io.zarrfetch.fetch.FetchItem;
+import io.zarrfetch.fetch.FetchOptions;
+import io.zarrfetch.fetch.FetchReport;
+import io.zarrfetch.fetch.Fetcher;
+import io.zarrfetch.fetch.Sink;
+import io.zarrfetch.store.Source;
+import io.zarrfetch.store.StoreOptions;
+import io.zarrfetch.store.Stores;
+import io.zarrfetch.testkit.S3Server;
+import io.zarrfetch.testkit.mur.MurDataset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "demo", description = {
+        "Runs the seed's race on this machine, with no network and no setup: an S3 server (S3Proxy) starts in "
+                + "this process, holding a generated MUR-like Zarr data set (Blosc-LZ4 int16 chunks of ~28 MB, "
+                + "named analysed_sst/{i}.1.0 like s3://mur-sst/zarr-v1); zarrfetch lists the array, then fetches "
+                + "the chunks, and reports.",
+        "The data set is generated on first use (~2.8 GB for 100 chunks, a minute or so) and kept for the next runs."},
+        footer = {"", "Examples:", "  zarrfetch demo", "  zarrfetch demo --chunks 20 --concurrency 8",
+                "  zarrfetch demo --small --json"})
+final class DemoCommand implements Callable<Integer> {
+    private static final String BUCKET = "mur-sst";
+    private static final String PREFIX = "zarr-v1/";
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    Flags.Fetch fetch;
+
+    @Mixin
+    Flags.Output output;
+
+    @Option(names = "--chunks", paramLabel = "N", defaultValue = "100",
+            description = "Chunks in the race, like the seed's 100 (default: ${DEFAULT-VALUE}).")
+    int chunks;
+
+    @Option(names = "--small", description = "Use small chunks (162 kB raw) instead of the real 64.8 MB ones.")
+    boolean small;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Where the generated data set is kept (default: ~/.cache/zarrfetch/demo).")
+    Path data;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream err = System.err;
+        boolean talk = !output.quiet && !output.json;
+        MurDataset.Scale scale = small ? MurDataset.Scale.SMALL : MurDataset.Scale.FULL;
+        MurDataset dataset = new MurDataset(MurDataset.Options.defaults().withChunkCount(chunks).withScale(scale));
+        Path root = (data != null ? data : Path.of(System.getProperty("user.home"), ".cache", "zarrfetch", "demo"))
+                .resolve(scale.name().toLowerCase(Locale.ROOT) + "-" + chunks);
+        Path arrayDir = root.resolve(BUCKET).resolve(PREFIX);
+        if (!dataset.isWritten(arrayDir)) {
+            ensureSpace(root, (long) chunks * scale.chunkBytes() / 2);
+            if (talk) {
+                err.printf("Generating the MUR-like data set: %d chunks of %s raw, Blosc-LZ4 with byte shuffle, in %s%n",
+                        chunks, Sizes.format(scale.chunkBytes()), root);
+            }
+            long t0 = System.nanoTime();
+            boolean redraw = talk && Progress.terminal();
+            dataset.write(arrayDir, (done, total) -> {
+                if (redraw) {
+                    err.printf("\r  %d/%d chunks", done, total);
+                }
+            });
+            if (talk) {
+                err.printf("\r  %d chunks in %.1f s%n", chunks, (System.nanoTime() - t0) / 1e9);
+            }
+        }
+        FetchOptions options = fetch.options();
+        Set<String> race = dataset.chunkKeys().stream().map(k -> PREFIX + k).collect(Collectors.toSet());
+        try (S3Server server = S3Server.start(root);
+                Stores stores = new Stores(StoreOptions.defaults().withEndpoint(server.endpoint())
+                        .withAnonymous(true).withMaxConnectionsPerHost(options.concurrency()));
+                Fetcher fetcher = new Fetcher(options)) {
+            String url = "s3://" + BUCKET + "/" + PREFIX + MurDataset.ARRAY_NAME + "/";
+            if (talk) {
+                err.printf("S3 server (S3Proxy, in this process) at %s%n", server.endpoint());
+                err.printf("Race: list %s, then fetch the %d chunks {i}.1.0 (concurrency %d, parts of %s, "
+                        + "memory limit %s)%n", url, chunks, options.concurrency(), Sizes.format(options.partSize()),
+                        Sizes.format(options.memoryLimit()));
+            }
+            BenchCommand.Measurement m = BenchCommand.Measurement.start();
+            Source source = stores.resolve(url);
+            FetchReport report = Fetching.run(fetcher, FetchItem.of(source)
+                    .filter(i -> race.contains(i.object().key())), Sink.discard(), output.quiet);
+            BenchCommand.Measurement.Result r = m.stop();
+            Fetching.printFailures(report, err);
+            PrintWriter out = spec.commandLine().getOut();
+            BenchCommand.print(out, report, r, options, output);
+            if (talk) {
+                out.printf(Locale.ROOT, "%nThe seed race (../shared/MISSION.md) fetched 100 such chunks from S3: "
+                        + "Python asyncio + aiohttp 37.7 s, Julia HTTP.jl 35.8 to 73.8 s.%n"
+                        + "Here server and client share this machine's CPUs over loopback; docs/benchmarks.md "
+                        + "has side-by-side figures against curl and aiohttp, also on an S3-like network.%n");
+                out.flush();
+            }
+            if (report.objects() != chunks) {
+                err.printf("zarrfetch: the race fetched %d of %d chunks%n", report.objects(), chunks);
+                return 1;
+            }
+            return report.ok() ? 0 : 1;
+        }
+    }
+
+    private static void ensureSpace(Path root, long needed) throws IOException {
+        Path existing = root.toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing != null) {
+            long free = Files.getFileStore(existing).getUsableSpace();
+            if (free < needed) {
+                throw new IOException("the demo data set needs about " + Sizes.format(needed) + " in " + root
+                        + " but only " + Sizes.format(free) + " is free: use --data DIR elsewhere, or fewer --chunks");
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.zarrfetch.cli;
+
+import java.net.URI;
+
+import io.zarrfetch.fetch.FetchOptions;
+import io.zarrfetch.store.StoreOptions;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands. */
+final class Flags {
+    private Flags() {
+    }
+
+    /** Where objects are and how to reach them. */
+    static final class Store {
+        @Option(names = "--endpoint", paramLabel = "URL",
+                description = "S3-compatible endpoint, like http://127.0.0.1:9000 (default: $AWS_ENDPOINT_URL, "
+                        + "else AWS). Buckets are then addressed path-style.")
+        URI endpoint;
+
+        @Option(names = "--region", paramLabel = "REGION",
+                description = "S3 region (default: $AWS_REGION, else us-east-1; a bucket in another region is "
+                        + "followed there).")
+        String region;
+
+        @Option(names = "--no-sign-request", description = "Send S3 requests unsigned, for public buckets.")
+        boolean noSignRequest;
+
+        StoreOptions options(int connectionsPerHost) {
+            StoreOptions o = StoreOptions.defaults().withMaxConnectionsPerHost(connectionsPerHost);
+            if (endpoint != null) {
+                o = o.withEndpoint(endpoint);
+            }
+            if (region != null) {
+                o = o.withRegion(region);
+            }
+            return o.withAnonymous(noSignRequest || o.anonymous());
+        }
+    }
+
+    /** How fetching is bounded. */
+    static final class Fetch {
+        @Option(names = "--concurrency", paramLabel = "N",
+                description = "Requests in flight at once, and connections per host (default: "
+                        + FetchOptions.DEFAULT_CONCURRENCY + ").")
+        Integer concurrency;
+
+        @Option(names = "--part-size", paramLabel = "SIZE", converter = Sizes.Converter.class,
+                description = "Objects larger than this are fetched as parallel ranged GETs of this size "
+                        + "(default: 8MiB).")
+        Long partSize;
+
+        @Option(names = "--memory-limit", paramLabel = "SIZE", converter = Sizes.Converter.class,
+                description = "Most bytes of buffers held at once, whatever the number or size of objects "
+                        + "(default: 512MiB).")
+        Long memoryLimit;
+
+        FetchOptions options() {
+            FetchOptions o = FetchOptions.defaults();
+            if (concurrency != null) {
+                o = o.withConcurrency(concurrency);
+            }
+            if (partSize != null) {
+                o = o.withPartSize(partSize);
+            }
+            if (memoryLimit != null) {
+                o = o.withMemoryLimit(memoryLimit);
+            }
+            return o;
+        }
+    }
+
+    /** How results are printed. */
+    static final class Output {
+        @Option(names = "--json", description = "Print machine-readable JSON, one object a line.")
+        boolean json;
+
+        @Option(names = {"-q", "--quiet"}, description = "Print no progress and no summary; failures still go "
+                + "to stderr.")
+        boolean quiet;
+    }
+}

@@ -1,0 +1,61 @@
+package io.zarrfetch.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import io.zarrfetch.store.StoreException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "zarrfetch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Fetches many objects and Zarr arrays from S3, HTTP servers and local folders at the speed of "
+                + "the link, in bounded memory."},
+        subcommands = {LsCommand.class, CpCommand.class, BenchCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Run 'zarrfetch help COMMAND' for a command's options."})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        // Libraries log warnings only; the commands report what matters themselves.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("zarrfetch: error: " + message(e));
+            if (Boolean.getBoolean("zarrfetch.debug")) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            return 1;
+        });
+        return cli;
+    }
+
+    private static String message(Throwable e) {
+        if (e instanceof UncheckedIOException u) {
+            e = u.getCause();
+        }
+        if (e instanceof StoreException || e instanceof IllegalArgumentException || e instanceof IOException) {
+            return e.getMessage();
+        }
+        return e.toString();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"zarrfetch " + (v != null ? v : "0.1.0-SNAPSHOT")};
+        }
+    }
+}
