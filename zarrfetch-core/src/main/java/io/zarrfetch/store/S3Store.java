@@ -28,7 +28,6 @@ final class S3Store implements Store {
 
     private final String bucket;
     private final URI endpoint;
-    private final boolean anonymous;
     private final HttpTransport transport;
     private final RequestSigner signer;
     private volatile String region;
@@ -37,7 +36,6 @@ final class S3Store implements Store {
     S3Store(String bucket, StoreOptions options, HttpTransport transport, RequestSigner signer) {
         this.bucket = bucket;
         this.endpoint = options.endpoint();
-        this.anonymous = signer == RequestSigner.ANONYMOUS;
         this.region = options.effectiveRegion();
         this.transport = transport;
         this.signer = signer;
@@ -140,7 +138,7 @@ final class S3Store implements Store {
             }
             URI uri = URI.create(q.toString());
             try (HttpTransport.Response r = HttpReads.execute(transport, "GET", uri,
-                    signer.sign("GET", uri, Map.of()), where)) {
+                    signer.sign("GET", uri, Map.of(), region), where)) {
                 if (r.status() != 200) {
                     throw HttpReads.failure(where, r, r.status(), this::describe);
                 }
@@ -158,7 +156,7 @@ final class S3Store implements Store {
     public ObjectInfo head(String key) throws IOException {
         return withRegionRetry(() -> {
             URI uri = objectUri(key);
-            return HttpReads.head(transport, uri, signer.sign("HEAD", uri, Map.of()), url(key), key,
+            return HttpReads.head(transport, uri, signer.sign("HEAD", uri, Map.of(), region), url(key), key,
                     this::describe);
         });
     }
@@ -167,7 +165,7 @@ final class S3Store implements Store {
     public Body get(String key, long offset, long length, String ifMatch) throws IOException {
         return withRegionRetry(() -> {
             URI uri = objectUri(key);
-            return HttpReads.get(transport, uri, signer.sign("GET", uri, Map.of()), url(key), offset, length,
+            return HttpReads.get(transport, uri, signer.sign("GET", uri, Map.of(), region), url(key), offset, length,
                     ifMatch, this::describe);
         });
     }
@@ -226,14 +224,16 @@ final class S3Store implements Store {
         if (hint != null && hint.matches("[a-z0-9-]{1,40}")) {
             regionHint = hint;
         }
-        String what = code != null ? code + (message != null ? ": " + message : "") : "HTTP " + status;
+        String what = "HTTP " + status + (code != null ? " " + code + (message != null ? ": " + message : "") : "");
         return switch (status) {
             case 404 -> "NoSuchBucket".equals(code) ? "no such bucket " + bucket + " (" + what + ")"
                     : "no such object (" + what + ")";
             case 403 -> "access denied to bucket " + bucket + " (" + what + "); "
-                    + (anonymous ? "the request was unsigned: this bucket needs credentials"
-                            : "check that the credentials may read this bucket, or use --no-sign-request for a "
-                                    + "public bucket");
+                    + (signer.anonymous() ? "the request was unsigned: this bucket needs credentials"
+                            : "SignatureDoesNotMatch".equals(code) || "InvalidAccessKeyId".equals(code)
+                                    ? "the credentials are wrong: check the access key id and the secret key"
+                                    : "check that the credentials may read this bucket, or use --no-sign-request "
+                                            + "for a public bucket");
             case 301, 307 -> "the bucket " + bucket + " is in region " + (hint != null ? hint : "(not given)")
                     + ", not " + region + " (" + what + "); pass --region " + (hint != null ? hint : "REGION");
             case 503 -> "service unavailable or throttled (" + what + ")";

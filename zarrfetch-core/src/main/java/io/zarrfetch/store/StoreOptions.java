@@ -17,12 +17,14 @@ import java.util.Objects;
  *     an endpoint, buckets are addressed path-style ({@code endpoint/bucket/key})
  * @param region the S3 region, or {@code null} to use the environment's or {@code us-east-1}
  * @param anonymous whether S3 requests go unsigned even when credentials are available (public buckets)
+ * @param credentials the credentials to sign with, or {@code null} to look them up in the AWS SDK's default chain
+ *     (environment, AWS_PROFILE and ~/.aws files, web identity, container and instance metadata)
  * @param maxConnectionsPerHost the most connections open to one host at a time; requests beyond it wait
  * @param connectTimeout how long to wait for a connection
  * @param readTimeout how long to wait for the first byte of an answer, and for each next byte of a body
  */
-public record StoreOptions(URI endpoint, String region, boolean anonymous, int maxConnectionsPerHost,
-        Duration connectTimeout, Duration readTimeout) {
+public record StoreOptions(URI endpoint, String region, boolean anonymous, Credentials credentials,
+        int maxConnectionsPerHost, Duration connectTimeout, Duration readTimeout) {
 
     public StoreOptions {
         if (maxConnectionsPerHost < 1) {
@@ -49,32 +51,41 @@ public record StoreOptions(URI endpoint, String region, boolean anonymous, int m
         }
         String endpoint = System.getenv("AWS_ENDPOINT_URL");
         return new StoreOptions(endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint.strip()),
-                region == null || region.isBlank() ? null : region.strip(), false, 64, Duration.ofSeconds(10),
+                region == null || region.isBlank() ? null : region.strip(), false, null, 64, Duration.ofSeconds(10),
                 Duration.ofSeconds(30));
     }
 
     public StoreOptions withEndpoint(URI endpoint) {
-        return new StoreOptions(endpoint, region, anonymous, maxConnectionsPerHost, connectTimeout, readTimeout);
+        return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
+                readTimeout);
     }
 
     public StoreOptions withRegion(String region) {
-        return new StoreOptions(endpoint, region, anonymous, maxConnectionsPerHost, connectTimeout, readTimeout);
+        return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
+                readTimeout);
+    }
+
+    public StoreOptions withCredentials(Credentials credentials) {
+        return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
+                readTimeout);
     }
 
     public StoreOptions withAnonymous(boolean anonymous) {
-        return new StoreOptions(endpoint, region, anonymous, maxConnectionsPerHost, connectTimeout, readTimeout);
+        return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
+                readTimeout);
     }
 
     public StoreOptions withMaxConnectionsPerHost(int max) {
-        return new StoreOptions(endpoint, region, anonymous, max, connectTimeout, readTimeout);
+        return new StoreOptions(endpoint, region, anonymous, credentials, max, connectTimeout, readTimeout);
     }
 
     public StoreOptions withConnectTimeout(Duration timeout) {
-        return new StoreOptions(endpoint, region, anonymous, maxConnectionsPerHost, timeout, readTimeout);
+        return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, timeout, readTimeout);
     }
 
     public StoreOptions withReadTimeout(Duration timeout) {
-        return new StoreOptions(endpoint, region, anonymous, maxConnectionsPerHost, connectTimeout, timeout);
+        return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
+                timeout);
     }
 
     /** The region to sign for and to address AWS in. */

@@ -48,7 +48,8 @@ public final class Stores implements AutoCloseable {
     public Stores(StoreOptions options) {
         this.options = options;
         this.transport = new ApacheTransport(options);
-        this.signer = RequestSigner.ANONYMOUS;
+        this.signer = options.anonymous() ? RequestSigner.ANONYMOUS
+                : options.credentials() != null ? SigV4Signer.of(options.credentials()) : SigV4Signer.defaultChain();
     }
 
     public StoreOptions options() {
