@@ -61,7 +61,7 @@ final class BenchCommand implements Callable<Integer> {
             report = Fetching.run(fetcher, Fetching.items(stores, sources, from), Sink.discard(), output.quiet);
         }
         Measurement.Result r = m.stop();
-        Fetching.printFailures(report, System.err);
+        Fetching.printFailures(report, spec.commandLine().getErr());
         print(spec.commandLine().getOut(), report, r, options, output);
         return report.ok() ? 0 : 1;
     }

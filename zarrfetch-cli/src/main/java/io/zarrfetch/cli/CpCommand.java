@@ -67,7 +67,7 @@ final class CpCommand implements Callable<Integer> {
             report = Fetching.run(fetcher, Fetching.items(stores, sources, from), Sink.files(Path.of(dest)),
                     output.quiet);
         }
-        Fetching.printFailures(report, System.err);
+        Fetching.printFailures(report, spec.commandLine().getErr());
         PrintWriter out = spec.commandLine().getOut();
         double seconds = report.wall().toNanos() / 1e9;
         if (output.json) {
@@ -75,13 +75,13 @@ final class CpCommand implements Callable<Integer> {
                     .put("wall_seconds", seconds).put("failed", report.failures().size())
                     .put("cancelled", report.cancelled()).put("destination", Path.of(dest).toAbsolutePath()));
         } else if (!output.quiet) {
-            System.err.printf(Locale.ROOT, "copied %d objects, %s in %.2f s (%.0f MB/s)%s%n", report.objects(),
+            spec.commandLine().getErr().printf(Locale.ROOT, "copied %d objects, %s in %.2f s (%.0f MB/s)%s%n", report.objects(),
                     Sizes.format(report.bytes()), seconds, report.bytes() / Math.max(seconds, 1e-9) / 1e6,
                     report.failures().isEmpty() ? "" : "; " + report.failures().size() + " failed");
         }
         out.flush();
         if (report.objects() == 0 && report.failures().isEmpty() && !report.cancelled()) {
-            System.err.println("zarrfetch: nothing to copy: the sources name no objects");
+            spec.commandLine().getErr().println("zarrfetch: nothing to copy: the sources name no objects");
             return 1;
         }
         return report.ok() ? 0 : 1;

@@ -1,7 +1,6 @@
 package io.zarrfetch.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +59,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream err = System.err;
+        PrintWriter err = spec.commandLine().getErr();
         boolean talk = !output.quiet && !output.json;
         MurDataset.Scale scale = small ? MurDataset.Scale.SMALL : MurDataset.Scale.FULL;
         MurDataset dataset = new MurDataset(MurDataset.Options.defaults().withChunkCount(chunks).withScale(scale));
@@ -78,6 +77,7 @@ final class DemoCommand implements Callable<Integer> {
             dataset.write(arrayDir, (done, total) -> {
                 if (redraw) {
                     err.printf("\r  %d/%d chunks", done, total);
+                    err.flush();
                 }
             });
             if (talk) {
@@ -92,10 +92,12 @@ final class DemoCommand implements Callable<Integer> {
                 Fetcher fetcher = new Fetcher(options)) {
             String url = "s3://" + BUCKET + "/" + PREFIX + MurDataset.ARRAY_NAME + "/";
             if (talk) {
+                err.flush();
                 err.printf("S3 server (S3Proxy, in this process) at %s%n", server.endpoint());
                 err.printf("Race: list %s, then fetch the %d chunks {i}.1.0 (concurrency %d, parts of %s, "
                         + "memory limit %s)%n", url, chunks, options.concurrency(), Sizes.format(options.partSize()),
                         Sizes.format(options.memoryLimit()));
+                err.flush();
             }
             BenchCommand.Measurement m = BenchCommand.Measurement.start();
             Source source = stores.resolve(url);

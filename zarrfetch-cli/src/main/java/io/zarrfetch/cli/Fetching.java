@@ -3,7 +3,7 @@ package io.zarrfetch.cli;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,9 +85,11 @@ final class Fetching {
     }
 
     /** One line per failed object on stderr, naming it and the cause. */
-    static void printFailures(FetchReport report, PrintStream err) {
+    static void printFailures(FetchReport report, PrintWriter err) {
         for (FetchFailure f : report.failures()) {
-            err.println("zarrfetch: failed: " + KeyPaths.printable(f.describe()).replaceAll("^\"|\"$", ""));
+            String line = KeyPaths.printable(f.describe());
+            err.println("zarrfetch: failed: " + line.substring(1, line.length() - 1));
         }
+        err.flush();
     }
 }

@@ -1,0 +1,173 @@
+package io.zarrfetch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.zarrfetch.testkit.HttpFileServer;
+import io.zarrfetch.testkit.S3Server;
+import picocli.CommandLine;
+
+/** The commands as a user runs them, against real in-process S3 and HTTP servers. */
+class CliTest {
+    static S3Server s3;
+    static HttpFileServer http;
+    @TempDir
+    static Path served;
+    @TempDir
+    Path tmp;
+
+    record Run(int exit, String out, String err) {
+        List<String> outLines() {
+            return out.lines().toList();
+        }
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    static byte[] data(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = S3Server.start();
+        s3.createBucket("bkt");
+        for (int i = 0; i < 5; i++) {
+            s3.put("bkt", "arr/" + i + ".1.0", data(100_000 * (i + 1), i));
+        }
+        s3.put("bkt", "arr/.zarray", "{}".getBytes());
+        s3.put("bkt", "odd/a b+c%.txt", data(10, 9));
+        Files.write(served.resolve("file one.bin"), data(300_000, 7));
+        http = HttpFileServer.start(served);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        http.close();
+        s3.close();
+    }
+
+    String endpoint() {
+        return s3.endpoint().toString();
+    }
+
+    @Test
+    void lsListsKeysAndSizes() {
+        Run r = run("ls", "--no-sign-request", "--endpoint", endpoint(), "s3://bkt/arr/");
+        assertThat(r.exit()).isZero();
+        assertThat(r.outLines()).hasSize(6);
+        assertThat(r.outLines().get(1)).matches("\\s*100000  arr/0\\.1\\.0");
+        assertThat(r.err()).contains("6 objects");
+    }
+
+    @Test
+    void lsJsonGivesOneObjectALine() {
+        Run r = run("ls", "--json", "--no-sign-request", "--endpoint", endpoint(), "s3://bkt/odd/");
+        assertThat(r.exit()).isZero();
+        assertThat(r.outLines()).singleElement().asString()
+                .contains("\"key\":\"odd/a b+c%.txt\"").contains("\"size\":10");
+    }
+
+    @Test
+    void cpCopiesAPrefixByteExact() throws Exception {
+        Path dest = tmp.resolve("out");
+        Run r = run("cp", "--no-sign-request", "--endpoint", endpoint(), "--part-size", "64KiB",
+                "s3://bkt/arr/", dest.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        for (int i = 0; i < 5; i++) {
+            assertThat(Files.readAllBytes(dest.resolve(i + ".1.0"))).isEqualTo(data(100_000 * (i + 1), i));
+        }
+        assertThat(dest.resolve(".zarray")).hasContent("{}");
+        assertThat(r.err()).contains("copied 6 objects");
+    }
+
+    @Test
+    void cpCopiesObjectUrlsAndFromFileByLastSegment() throws Exception {
+        Path dest = tmp.resolve("out");
+        Path list = tmp.resolve("urls.txt");
+        Files.writeString(list, "# a comment\n\n" + http.url() + "file%20one.bin\n");
+        Run r = run("cp", "--no-sign-request", "--endpoint", endpoint(), "--from", list.toString(),
+                "s3://bkt/arr/3.1.0", dest.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        try (Stream<Path> files = Files.list(dest)) {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted()).containsExactly("3.1.0", "file one.bin");
+        }
+        assertThat(Files.readAllBytes(dest.resolve("file one.bin"))).isEqualTo(data(300_000, 7));
+    }
+
+    @Test
+    void cpReportsEachFailedObjectAndExitsNonZero() throws Exception {
+        Path dest = tmp.resolve("out");
+        Run r = run("cp", "--no-sign-request", "--endpoint", endpoint(), "s3://bkt/arr/1.1.0",
+                http.url() + "missing.bin", dest.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("zarrfetch: failed: " + http.url() + "missing.bin").contains("404");
+        assertThat(Files.readAllBytes(dest.resolve("1.1.0"))).isEqualTo(data(200_000, 1));
+    }
+
+    @Test
+    void cpOfNothingSaysSo() {
+        Run r = run("cp", "--no-sign-request", "--endpoint", endpoint(), "s3://bkt/none/", tmp.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("nothing to copy");
+    }
+
+    @Test
+    void errorsNameTheUrlAndTheCause() {
+        Run r = run("ls", "--no-sign-request", "--endpoint", endpoint(), "s3://no-such-bucket/x/");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("zarrfetch: error: s3://no-such-bucket/").contains("NoSuchBucket");
+    }
+
+    @Test
+    void benchJsonEndsWithTheReport() {
+        Run r = run("bench", "--json", "--no-sign-request", "--endpoint", endpoint(), "--concurrency", "3",
+                "s3://bkt/arr/");
+        assertThat(r.exit()).as(r.err()).isZero();
+        String last = r.outLines().getLast();
+        assertThat(last).startsWith("{").endsWith("}").contains("\"objects\":6", "\"bytes\":1500002",
+                "\"failed\":0", "\"wall_seconds\":", "\"cpu_seconds\":", "\"allocated_bytes\":",
+                "\"peak_pooled_bytes\":", "\"concurrency\":3");
+    }
+
+    @Test
+    void demoRunsTheRaceOnASmallDataSet() {
+        Run r = run("demo", "--small", "--chunks", "12", "--data", tmp.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("objects          12").contains("seed race");
+        assertThat(r.err()).contains("S3Proxy");
+        Run again = run("demo", "--small", "--chunks", "12", "--data", tmp.toString(), "--json");
+        assertThat(again.exit()).isZero();
+        assertThat(again.err()).as("the data set is reused").doesNotContain("Generating");
+        assertThat(again.outLines().getLast()).contains("\"objects\":12", "\"failed\":0");
+    }
+
+    @Test
+    void badUsageExitsWithTwo() {
+        assertThat(run("cp", "only-one-arg").exit()).isEqualTo(2);
+        assertThat(run("bench", "--concurrency", "x", "s3://b/").exit()).isEqualTo(2);
+        assertThat(run("cp", "--memory-limit", "lots", "a", "b").exit()).isEqualTo(2);
+    }
+}
