@@ -75,7 +75,8 @@ final class CpCommand implements Callable<Integer> {
                     .put("wall_seconds", seconds).put("failed", report.failures().size())
                     .put("cancelled", report.cancelled()).put("destination", Path.of(dest).toAbsolutePath()));
         } else if (!output.quiet) {
-            spec.commandLine().getErr().printf(Locale.ROOT, "copied %d objects, %s in %.2f s (%.0f MB/s)%s%n", report.objects(),
+            spec.commandLine().getErr().printf(Locale.ROOT, "copied %d object%s, %s in %.2f s (%.0f MB/s)%s%n",
+                    report.objects(), report.objects() == 1 ? "" : "s",
                     Sizes.format(report.bytes()), seconds, report.bytes() / Math.max(seconds, 1e-9) / 1e6,
                     report.failures().isEmpty() ? "" : "; " + report.failures().size() + " failed");
         }

@@ -30,9 +30,10 @@ import picocli.CommandLine.Spec;
                 + "this process, holding a generated MUR-like Zarr data set (Blosc-LZ4 int16 chunks of ~28 MB, "
                 + "named analysed_sst/{i}.1.0 like s3://mur-sst/zarr-v1); zarrfetch lists the array, then fetches "
                 + "the chunks, and reports.",
-        "The data set is generated on first use (~2.8 GB for 100 chunks, a minute or so) and kept for the next runs."},
+        "The data set is generated on first use (~2.8 GB for 100 chunks, a minute or so) and kept for the next runs.",
+        "With --serve, the S3 server stays up instead, for trying the other commands against it."},
         footer = {"", "Examples:", "  zarrfetch demo", "  zarrfetch demo --chunks 20 --concurrency 8",
-                "  zarrfetch demo --small --json"})
+                "  zarrfetch demo --small --json", "  zarrfetch demo --serve --port 9000"})
 final class DemoCommand implements Callable<Integer> {
     private static final String BUCKET = "mur-sst";
     private static final String PREFIX = "zarr-v1/";
@@ -52,6 +53,14 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--small", description = "Use small chunks (162 kB raw) instead of the real 64.8 MB ones.")
     boolean small;
+
+    @Option(names = "--serve", description = "Instead of racing, keep the S3 server running (until Ctrl-C) so other "
+            + "commands can try it: ls, cp and bench with --endpoint and --no-sign-request.")
+    boolean serve;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "0",
+            description = "The S3 server's port on 127.0.0.1 (default: a free one).")
+    int port;
 
     @Option(names = "--data", paramLabel = "DIR",
             description = "Where the generated data set is kept (default: ~/.cache/zarrfetch/demo).")
@@ -86,6 +95,17 @@ final class DemoCommand implements Callable<Integer> {
         }
         FetchOptions options = fetch.options();
         Set<String> race = dataset.chunkKeys().stream().map(k -> PREFIX + k).collect(Collectors.toSet());
+        if (serve) {
+            try (S3Server server = S3Server.start(root, port)) {
+                err.printf("Serving s3://%s/%s (%d chunks) at %s until Ctrl-C. Try:%n", BUCKET, PREFIX, chunks,
+                        server.endpoint());
+                err.printf("  ./zarrfetch ls --no-sign-request --endpoint %s s3://%s/%s%s/%n", server.endpoint(),
+                        BUCKET, PREFIX, MurDataset.ARRAY_NAME);
+                err.flush();
+                Thread.currentThread().join(); // until the JVM is stopped
+            }
+            return 0;
+        }
         try (S3Server server = S3Server.start(root);
                 Stores stores = new Stores(StoreOptions.defaults().withEndpoint(server.endpoint())
                         .withAnonymous(true).withMaxConnectionsPerHost(options.concurrency()));

@@ -1,6 +1,8 @@
 package io.zarrfetch.fetch;
 
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
+import java.util.IdentityHashMap;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,6 +24,7 @@ final class BufferPool {
     private long lent;
     private long peakAllocated;
     private long idleBytes;
+    private final IdentityHashMap<ByteBuffer, Arena> arenas = new IdentityHashMap<>();
     private final java.util.List<Runnable> releaseListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     BufferPool(long limit, boolean direct) {
@@ -80,11 +83,12 @@ final class BufferPool {
             }
             allocated -= dropped.capacity();
             idleBytes -= dropped.capacity();
+            free(dropped);
         }
         if (allocated + cls > limit) {
             return null;
         }
-        ByteBuffer b = direct ? ByteBuffer.allocateDirect((int) cls) : ByteBuffer.allocate((int) cls);
+        ByteBuffer b = direct ? allocateOffHeap(cls) : ByteBuffer.allocate((int) cls);
         allocated += cls;
         lent += cls;
         peakAllocated = Math.max(peakAllocated, allocated);
@@ -130,6 +134,22 @@ final class BufferPool {
     synchronized void trim() {
         allocated -= idleBytes;
         idleBytes = 0;
+        idle.values().forEach(q -> q.forEach(this::free));
         idle.clear();
+    }
+
+    /** Off-heap memory, given back to the system as soon as the pool drops it rather than at some GC. */
+    private ByteBuffer allocateOffHeap(long size) {
+        Arena arena = Arena.ofShared();
+        ByteBuffer b = arena.allocate(size, 4096).asByteBuffer();
+        arenas.put(b, arena);
+        return b;
+    }
+
+    private void free(ByteBuffer b) {
+        Arena arena = arenas.remove(b);
+        if (arena != null) {
+            arena.close();
+        }
     }
 }

@@ -25,12 +25,15 @@ import io.zarrfetch.store.Store;
  * buffers.
  */
 public final class Fetcher implements AutoCloseable {
+    /** Pooled buffers live off the heap unless -Dzarrfetch.buffers=heap (kept for measurements). */
+    static final boolean OFF_HEAP = !"heap".equals(System.getProperty("zarrfetch.buffers"));
+
     private final FetchOptions options;
     private final BufferPool pool;
 
     public Fetcher(FetchOptions options) {
         this.options = Objects.requireNonNull(options, "options");
-        this.pool = new BufferPool(options.memoryLimit(), false);
+        this.pool = new BufferPool(options.memoryLimit(), OFF_HEAP);
     }
 
     public FetchOptions options() {

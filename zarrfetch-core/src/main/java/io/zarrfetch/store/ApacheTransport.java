@@ -78,6 +78,16 @@ final class ApacheTransport implements HttpTransport {
         connections.close(org.apache.hc.core5.io.CloseMode.IMMEDIATE);
     }
 
+    /** Arrays between the client's streams and off-heap destinations, reused from response to response. */
+    private static final java.util.concurrent.ConcurrentLinkedQueue<byte[]> STAGING =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final int STAGING_SIZE = 64 * 1024;
+
+    private static byte[] takeStaging() {
+        byte[] b = STAGING.poll();
+        return b != null ? b : new byte[STAGING_SIZE];
+    }
+
     private static final class ApacheResponse implements Response {
         private final HttpUriRequestBase request;
         private final ClassicHttpResponse response;
@@ -129,7 +139,7 @@ final class ApacheTransport implements HttpTransport {
                 }
             } else {
                 if (staging == null) {
-                    staging = new byte[64 * 1024];
+                    staging = takeStaging();
                 }
                 n = body.read(staging, 0, Math.min(staging.length, dst.remaining()));
                 if (n > 0) {
@@ -158,6 +168,10 @@ final class ApacheTransport implements HttpTransport {
                     request.cancel();
                 }
                 response.close();
+                if (staging != null) {
+                    STAGING.offer(staging);
+                    staging = null;
+                }
             } catch (IOException e) {
                 // The connection is discarded either way; nothing the caller can do.
             }

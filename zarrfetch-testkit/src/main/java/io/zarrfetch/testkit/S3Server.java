@@ -30,6 +30,10 @@ public final class S3Server implements AutoCloseable {
     private final URI endpoint;
 
     private S3Server(Path root, boolean ownsRoot, String accessKey, String secretKey) throws Exception {
+        this(root, ownsRoot, accessKey, secretKey, 0);
+    }
+
+    private S3Server(Path root, boolean ownsRoot, String accessKey, String secretKey, int port) throws Exception {
         this.root = root;
         this.ownsRoot = ownsRoot;
         Properties p = new Properties();
@@ -41,7 +45,7 @@ public final class S3Server implements AutoCloseable {
         proxy = S3Proxy.builder()
                 .blobStore(blobStore)
                 .awsAuthentication(auth, accessKey, secretKey)
-                .endpoint(URI.create("http://127.0.0.1:0"))
+                .endpoint(URI.create("http://127.0.0.1:" + port))
                 .stopTimeout(0)
                 .build();
         proxy.start(); // synchronous: the port is bound when it returns
@@ -51,6 +55,11 @@ public final class S3Server implements AutoCloseable {
     /** An anonymous server over {@code root}: existing subfolders are buckets, their files objects. */
     public static S3Server start(Path root) throws Exception {
         return new S3Server(root, false, null, null);
+    }
+
+    /** An anonymous server over {@code root} on {@code port} of 127.0.0.1 (0 for a free one). */
+    public static S3Server start(Path root, int port) throws Exception {
+        return new S3Server(root, false, null, null, port);
     }
 
     /** An anonymous server over a new temporary folder, deleted on close. */
