@@ -22,7 +22,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", description = {
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Version.class, usageHelpWidth = 110,
+        description = {
         "Fetches objects into memory and drops them, then reports like the seed's race: objects, bytes, wall "
                 + "seconds, MB/s, CPU seconds, JVM allocated bytes and peak pooled memory.",
         "Sources are named as for cp."},

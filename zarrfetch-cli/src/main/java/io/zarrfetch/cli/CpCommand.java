@@ -19,7 +19,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "cp", description = {
+@Command(name = "cp", mixinStandardHelpOptions = true, versionProvider = Version.class, usageHelpWidth = 110,
+        description = {
         "Copies objects into a local folder, many at once, in bounded memory.",
         "A prefix URL (ending in '/', a bucket, a folder, or an S3 key with objects below it) copies every object "
                 + "under it to DEST/<key below the prefix>; an object URL copies to DEST/<its last path segment>.",
@@ -47,7 +48,7 @@ final class CpCommand implements Callable<Integer> {
             description = "Also copy the objects named in FILE, one URL a line ('-' reads stdin).")
     String from;
 
-    @Parameters(paramLabel = "SRC... DEST", arity = "1..*", description = "Sources, then the destination folder.")
+    @Parameters(paramLabel = "SRC|DEST", arity = "1..*", description = "Sources, then the destination folder.")
     List<String> args;
 
     @Override

@@ -25,7 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "demo", description = {
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Version.class, usageHelpWidth = 110,
+        description = {
         "Runs the seed's race on this machine, with no network and no setup: an S3 server (S3Proxy) starts in "
                 + "this process, holding a generated MUR-like Zarr data set (Blosc-LZ4 int16 chunks of ~28 MB, "
                 + "named analysed_sst/{i}.1.0 like s3://mur-sst/zarr-v1); zarrfetch lists the array, then fetches "

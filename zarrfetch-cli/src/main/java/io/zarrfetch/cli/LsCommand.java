@@ -15,7 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "ls", description = {
+@Command(name = "ls", mixinStandardHelpOptions = true, versionProvider = Version.class, usageHelpWidth = 110,
+        description = {
         "Lists the objects under a prefix URL (or the one object a URL names): size and key, one a line.",
         "Listings stream: the first lines come before a large listing ends."},
         footer = {"", "Examples:", "  zarrfetch ls --no-sign-request s3://mur-sst/zarr-v1/analysed_sst/",

@@ -7,7 +7,7 @@ import io.zarrfetch.store.StoreException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-@Command(name = "zarrfetch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "zarrfetch", mixinStandardHelpOptions = true, usageHelpWidth = 110, versionProvider = Version.class,
         description = {"Fetches many objects and Zarr arrays from S3, HTTP servers and local folders at the speed of "
                 + "the link, in bounded memory."},
         subcommands = {LsCommand.class, CpCommand.class, BenchCommand.class, DemoCommand.class,
@@ -49,13 +49,5 @@ public final class Main implements Runnable {
             return e.getMessage();
         }
         return e.toString();
-    }
-
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"zarrfetch " + (v != null ? v : "0.1.0-SNAPSHOT")};
-        }
     }
 }
