@@ -29,6 +29,13 @@ import io.zarrfetch.store.StoreException;
  * finishes an object's last part hands it over.
  */
 public final class FetchRun {
+    /**
+     * Workers are platform threads: a worker blocked on a slow socket costs a kernel wake-up, where a virtual one
+     * costs an unmount, a poller registration and a remount, which doubled the client's CPU on an S3-like link
+     * (docs/decisions/0001-http-client.md). -Dzarrfetch.workers=virtual restores them, to repeat the measurement.
+     */
+    static final boolean PLATFORM_WORKERS = !"virtual".equals(System.getProperty("zarrfetch.workers"));
+    private static final long WORKER_STACK = 512 * 1024;
     /** Objects read ahead of the workers from the input, so a slow listing rarely starves them. */
     private static final int READ_AHEAD = 10_000;
     /** The most a file-writing worker holds between the network and the file. */
@@ -72,7 +79,8 @@ public final class FetchRun {
         this.files = sink instanceof Sink.Files f ? new FileTargets(f.folder()) : null;
         this.feeder = Thread.ofVirtual().name("zarrfetch-input").unstarted(() -> feed(items));
         for (int i = 0; i < options.concurrency(); i++) {
-            workers.add(Thread.ofVirtual().name("zarrfetch-worker-" + i).unstarted(this::work));
+            workers.add((PLATFORM_WORKERS ? Thread.ofPlatform().daemon().stackSize(WORKER_STACK)
+                    : Thread.ofVirtual()).name("zarrfetch-worker-" + i).unstarted(this::work));
         }
         pool.addReleaseListener(wakeUp);
         feeder.start();

@@ -11,7 +11,8 @@ import io.zarrfetch.store.Store;
  *
  * <p>Guarantees:
  * <ul>
- *   <li>at most {@link FetchOptions#concurrency()} requests are in flight at once, each on a virtual thread;
+ *   <li>at most {@link FetchOptions#concurrency()} requests are in flight at once, each on a worker thread of its
+ *       own (consumers run on virtual threads);
  *   <li>buffers never hold more than {@link FetchOptions#memoryLimit()} bytes, whatever the number or size of the
  *       objects; they are pooled and reused, so steady state allocates next to nothing per object;
  *   <li>objects larger than {@link FetchOptions#partSize()} are fetched as parallel ranged GETs into one buffer

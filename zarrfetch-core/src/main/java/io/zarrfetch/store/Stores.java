@@ -47,7 +47,7 @@ public final class Stores implements AutoCloseable {
 
     public Stores(StoreOptions options) {
         this.options = options;
-        this.transport = new ApacheTransport(options);
+        this.transport = new RoutingTransport(options);
         this.signer = options.anonymous() ? RequestSigner.ANONYMOUS
                 : options.credentials() != null ? SigV4Signer.of(options.credentials()) : SigV4Signer.defaultChain();
     }
