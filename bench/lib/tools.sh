@@ -1,0 +1,123 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # TOOL_* and SKIP_REASON are read by bench/run
+# The tools bench/run compares. Each tool NAME has:
+#   tool_available NAME   -- 0 if it can run here, else sets SKIP_REASON and returns 1
+#   tool_setup NAME       -- fills TOOL_CMD (argv), TOOL_CWD, TOOL_VERIFY (files|json),
+#                            TOOL_DATA_GOES_TO and TOOL_REQUIRE_FAILED for one run, using
+#                            CONC (concurrency), WORK (urls.txt, paths.txt), OUT_DIR (tmpfs,
+#                            empty) and BASE_URL
+#   tool_prepare NAME     -- once, before any measurement (e.g. zarrfetch's launcher builds the
+#                            project here, not inside a timed run); 0 or SKIP_REASON and 1
+#   tool_version NAME     -- one line for the report
+# To add a tool: add it to ALL_TOOLS and to the three case statements.
+
+ALL_TOOLS=(curl aria2c rclone aiohttp zarrfetch)
+
+# zarrfetch is the project's own CLI, run from the repository root; ZF_BENCH_ZARRFETCH may point
+# to another executable with the same `bench` interface. ZF_EXTRA_ARGS holds --zarrfetch-args.
+ZF_EXE=${ZF_BENCH_ZARRFETCH:-$ROOT_DIR/zarrfetch}
+ZF_EXTRA_ARGS=()
+
+tool_available() {
+  SKIP_REASON=""
+  case $1 in
+    curl | aria2c | rclone) command -v "$1" >/dev/null 2>&1 || SKIP_REASON="$1 is not installed" ;;
+    aiohttp) "$PY" -c 'import aiohttp' 2>/dev/null || SKIP_REASON="$PY cannot import aiohttp" ;;
+    zarrfetch)
+      if [[ ! -e $ZF_EXE ]]; then
+        SKIP_REASON="$ZF_EXE does not exist yet (build the CLI, or set ZF_BENCH_ZARRFETCH)"
+      elif [[ ! -x $ZF_EXE ]]; then
+        SKIP_REASON="$ZF_EXE is not executable"
+      fi
+      ;;
+    *) SKIP_REASON="unknown tool (known: ${ALL_TOOLS[*]})" ;;
+  esac
+  [[ -z $SKIP_REASON ]]
+}
+
+tool_prepare() {
+  SKIP_REASON=""
+  case $1 in
+    zarrfetch)
+      # The launcher builds the project when its sources changed: do that now, untimed.
+      local log=$LOG_DIR/zarrfetch-prepare.log
+      log "zarrfetch: $ZF_EXE --version (builds the project if its sources changed)"
+      if ! (cd "$ROOT_DIR" && timeout 1200 "$ZF_EXE" --version) >"$log" 2>&1 9>&-; then
+        SKIP_REASON="'$ZF_EXE --version' failed (log: $log)"
+      fi
+      ;;
+    *) ;;
+  esac
+  [[ -z $SKIP_REASON ]]
+}
+
+tool_setup() {
+  TOOL_CWD=$WORK
+  TOOL_STDERR_BAD=""
+  TOOL_VERIFY=files
+  TOOL_DATA_GOES_TO="files on tmpfs"
+  TOOL_REQUIRE_FAILED=0
+  case $1 in
+    curl)
+      # --parallel-immediate: without it curl 7.88 runs the first transfer alone before it
+      # opens the other connections (it waits to see whether it could multiplex).
+      [[ -f $WORK/urls.curl ]] || sed 's/.*/url = "&"/' "$WORK/urls.txt" >"$WORK/urls.curl"
+      TOOL_CMD=(curl --parallel --parallel-immediate --parallel-max "$CONC" --no-progress-meter
+        --fail --remote-name-all --output-dir "$OUT_DIR" --config "$WORK/urls.curl")
+      ;;
+    aria2c)
+      TOOL_CMD=(aria2c --no-conf --input-file "$WORK/urls.txt" --dir "$OUT_DIR"
+        --max-concurrent-downloads "$CONC" --max-connection-per-server 1 --split 1
+        --file-allocation none --allow-overwrite true --auto-file-renaming false
+        --console-log-level warn --summary-interval 0 --show-console-readout false
+        --download-result hide)
+      ;;
+    rclone)
+      # --files-from + --no-traverse: no HTML listing; rclone HEADs each object, then GETs it.
+      TOOL_CMD=(rclone copy :http: "$OUT_DIR" --http-url "$BASE_URL/" --files-from "$WORK/paths.txt"
+        --no-traverse --transfers "$CONC" --config /dev/null -q)
+      ;;
+    aiohttp)
+      # The seed's code: default connector (100 connections), so no concurrency flag.
+      TOOL_CMD=("$PY" "$BENCH_DIR/peers/seed_aiohttp.py" --from "$WORK/urls.txt")
+      TOOL_VERIFY=json
+      TOOL_DATA_GOES_TO="memory (all bodies kept)"
+      ;;
+    zarrfetch)
+      TOOL_CMD=("$ZF_EXE" bench --concurrency "$CONC" "${ZF_EXTRA_ARGS[@]}" --json
+        --from "$WORK/urls.txt")
+      TOOL_CWD=$ROOT_DIR
+      TOOL_VERIFY=json
+      TOOL_REQUIRE_FAILED=1
+      TOOL_DATA_GOES_TO="memory (discarded)"
+      TOOL_STDERR_BAD="zarrfetch: building"   # the launcher rebuilt the project mid-run
+      ;;
+    *) die "tool_setup: unknown tool $1" ;;
+  esac
+}
+
+# tool_version NAME -- the version, without the name
+tool_version() {
+  case $1 in
+    curl) curl --version | awk 'NR == 1 { print $2 }' ;;
+    aria2c) aria2c --version | awk 'NR == 1 { print $3 }' ;;
+    rclone) rclone version 2>/dev/null | awk 'NR == 1 { print $2 }' ;;
+    aiohttp) "$PY" -c 'import sys, aiohttp; print(aiohttp.__version__, "on python", sys.version.split()[0])' ;;
+    zarrfetch)
+      local v
+      v=$(cd "$ROOT_DIR" && "$ZF_EXE" --version 2>/dev/null 9>&- | head -n 1) || true
+      v=${v#zarrfetch }
+      echo "${v:-unknown} ($ZF_EXE)"
+      ;;
+  esac
+}
+
+# tool_packages NAME -- the Debian packages a tool needs, as need_packages specs.
+tool_packages() {
+  case $1 in
+    curl) echo curl:curl ;;
+    aria2c) echo aria2c:aria2 ;;
+    rclone) echo rclone:rclone ;;
+    *) ;;
+  esac
+}
