@@ -19,6 +19,13 @@ DATA_OBJECT_SIZE=${ZF_BENCH_OBJECT_SIZE:-28000000}
 prepare_data() {
   local dir=$1 n=$2 force=$3 marker have=""
   marker=$dir/.zfbench-data.txt
+  # The default data: zarrfetch's MUR-like generator (real c-blosc frames, ~28 MB, like the seed's chunks).
+  # ZF_DATA_CMD=placeholder writes seeded incompressible bytes instead, without building zarrfetch.
+  if [[ -z ${ZF_DATA_CMD:-} ]]; then
+    ZF_DATA_CMD="$BENCH_DIR/lib/gen_mur.sh"
+  elif [[ $ZF_DATA_CMD == placeholder ]]; then
+    ZF_DATA_CMD=""
+  fi
   if [[ -n ${ZF_DATA_CMD:-} ]]; then
     DATA_GENERATOR="ZF_DATA_CMD: $ZF_DATA_CMD"
   else

@@ -10,8 +10,41 @@
 #                            project here, not inside a timed run); 0 or SKIP_REASON and 1
 #   tool_version NAME     -- one line for the report
 # To add a tool: add it to ALL_TOOLS and to the three case statements.
+#
+# zarrfetch also runs as variants, named zarrfetch+PART+PART..., for the measurements behind
+# docs/decisions: each PART is one of
+#   defaults     no --concurrency: zarrfetch's own defaults instead of the harness's concurrency
+#   cN           --concurrency N          mSIZE  --memory-limit SIZE      pSIZE  --part-size SIZE
+#   apache       plain http through Apache HttpClient instead of zarrfetch's own transport
+#   vthreads     fetch workers on virtual threads instead of platform threads
+#   g1c2         the JVM's default JIT and collector (C2, G1) instead of C1 and the serial collector
+# e.g. --tools curl,zarrfetch,zarrfetch+apache,zarrfetch+c64+m64MiB (cN is concurrency, not a JIT)
 
 ALL_TOOLS=(curl aria2c rclone aiohttp zarrfetch)
+
+# is_zarrfetch NAME -- whether NAME is zarrfetch or one of its variants
+is_zarrfetch() { [[ $1 == zarrfetch || $1 == zarrfetch+* ]]; }
+
+# zf_variant NAME -- sets ZF_V_ARGS (CLI arguments) and ZF_V_JAVA (JVM options) for a variant
+zf_variant() {
+  local part parts
+  ZF_V_ARGS=(--concurrency "$CONC")
+  ZF_V_JAVA=""
+  IFS=+ read -ra parts <<<"${1#zarrfetch}"
+  for part in "${parts[@]}"; do
+    case $part in
+      "") ;;
+      defaults) ZF_V_ARGS=() ;;
+      g1c2) ZF_V_JAVA+=" -XX:TieredStopAtLevel=4 -XX:-UseSerialGC -XX:+UseG1GC" ;;
+      c[0-9]*) ZF_V_ARGS=(--concurrency "${part#c}") ;;
+      m[0-9]*) ZF_V_ARGS+=(--memory-limit "${part#m}") ;;
+      p[0-9]*) ZF_V_ARGS+=(--part-size "${part#p}") ;;
+      apache) ZF_V_JAVA+=" -Dzarrfetch.http=apache" ;;
+      vthreads) ZF_V_JAVA+=" -Dzarrfetch.workers=virtual" ;;
+      *) die "unknown zarrfetch variant part '$part' in $1" ;;
+    esac
+  done
+}
 
 # zarrfetch is the project's own CLI, run from the repository root; ZF_BENCH_ZARRFETCH may point
 # to another executable with the same `bench` interface. ZF_EXTRA_ARGS holds --zarrfetch-args.
@@ -23,7 +56,7 @@ tool_available() {
   case $1 in
     curl | aria2c | rclone) command -v "$1" >/dev/null 2>&1 || SKIP_REASON="$1 is not installed" ;;
     aiohttp) "$PY" -c 'import aiohttp' 2>/dev/null || SKIP_REASON="$PY cannot import aiohttp" ;;
-    zarrfetch)
+    zarrfetch | zarrfetch+*)
       if [[ ! -e $ZF_EXE ]]; then
         SKIP_REASON="$ZF_EXE does not exist yet (build the CLI, or set ZF_BENCH_ZARRFETCH)"
       elif [[ ! -x $ZF_EXE ]]; then
@@ -38,7 +71,7 @@ tool_available() {
 tool_prepare() {
   SKIP_REASON=""
   case $1 in
-    zarrfetch)
+    zarrfetch | zarrfetch+*)
       # The launcher builds the project when its sources changed: do that now, untimed.
       local log=$LOG_DIR/zarrfetch-prepare.log
       log "zarrfetch: $ZF_EXE --version (builds the project if its sources changed)"
@@ -83,9 +116,10 @@ tool_setup() {
       TOOL_VERIFY=json
       TOOL_DATA_GOES_TO="memory (all bodies kept)"
       ;;
-    zarrfetch)
-      TOOL_CMD=("$ZF_EXE" bench --concurrency "$CONC" "${ZF_EXTRA_ARGS[@]}" --json
-        --from "$WORK/urls.txt")
+    zarrfetch | zarrfetch+*)
+      zf_variant "$1"
+      TOOL_CMD=(env "ZARRFETCH_JAVA_OPTS=${ZARRFETCH_JAVA_OPTS:-}$ZF_V_JAVA" "$ZF_EXE" bench "${ZF_V_ARGS[@]}"
+        "${ZF_EXTRA_ARGS[@]}" --json --from "$WORK/urls.txt")
       TOOL_CWD=$ROOT_DIR
       TOOL_VERIFY=json
       TOOL_REQUIRE_FAILED=1
@@ -103,7 +137,7 @@ tool_version() {
     aria2c) aria2c --version | awk 'NR == 1 { print $3 }' ;;
     rclone) rclone version 2>/dev/null | awk 'NR == 1 { print $2 }' ;;
     aiohttp) "$PY" -c 'import sys, aiohttp; print(aiohttp.__version__, "on python", sys.version.split()[0])' ;;
-    zarrfetch)
+    zarrfetch | zarrfetch+*)
       local v
       v=$(cd "$ROOT_DIR" && "$ZF_EXE" --version 2>/dev/null 9>&- | head -n 1) || true
       v=${v#zarrfetch }

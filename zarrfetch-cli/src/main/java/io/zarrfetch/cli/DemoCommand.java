@@ -63,6 +63,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "The S3 server's port on 127.0.0.1 (default: a free one).")
     int port;
 
+    @Option(names = "--write-to", paramLabel = "DIR",
+            description = "Only write the data set as a Zarr store in DIR (DIR/.zgroup, DIR/analysed_sst/...) and exit: "
+                    + "for serving it with another server.")
+    Path writeTo;
+
     @Option(names = "--data", paramLabel = "DIR",
             description = "Where the generated data set is kept (default: ~/.cache/zarrfetch/demo).")
     Path data;
@@ -75,7 +80,10 @@ final class DemoCommand implements Callable<Integer> {
         MurDataset dataset = new MurDataset(MurDataset.Options.defaults().withChunkCount(chunks).withScale(scale));
         Path root = (data != null ? data : Path.of(System.getProperty("user.home"), ".cache", "zarrfetch", "demo"))
                 .resolve(scale.name().toLowerCase(Locale.ROOT) + "-" + chunks);
-        Path arrayDir = root.resolve(BUCKET).resolve(PREFIX);
+        Path arrayDir = writeTo != null ? writeTo : root.resolve(BUCKET).resolve(PREFIX);
+        if (writeTo != null) {
+            root = writeTo;
+        }
         if (!dataset.isWritten(arrayDir)) {
             ensureSpace(root, (long) chunks * scale.chunkBytes() / 2);
             if (talk) {
@@ -93,6 +101,9 @@ final class DemoCommand implements Callable<Integer> {
             if (talk) {
                 err.printf("\r  %d chunks in %.1f s%n", chunks, (System.nanoTime() - t0) / 1e9);
             }
+        }
+        if (writeTo != null) {
+            return 0;
         }
         FetchOptions options = fetch.options();
         Set<String> race = dataset.chunkKeys().stream().map(k -> PREFIX + k).collect(Collectors.toSet());

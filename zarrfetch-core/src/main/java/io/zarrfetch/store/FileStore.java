@@ -157,44 +157,19 @@ final class FileStore implements Store {
         // Nothing held between calls.
     }
 
-    private static final class FileBody implements Body {
+    private static final class FileBody extends BaseBody {
         private final FileChannel channel;
-        private final long offset;
-        private final long length;
-        private final long size;
         private long position;
 
         FileBody(FileChannel channel, long offset, long length, long size) {
+            super(offset, length, size, null);
             this.channel = channel;
-            this.offset = offset;
-            this.length = length;
-            this.size = size;
             this.position = offset;
         }
 
         @Override
-        public long offset() {
-            return offset;
-        }
-
-        @Override
-        public long length() {
-            return length;
-        }
-
-        @Override
-        public long objectSize() {
-            return size;
-        }
-
-        @Override
-        public String etag() {
-            return null;
-        }
-
-        @Override
         public int read(ByteBuffer dst) throws IOException {
-            long left = offset + length - position;
+            long left = offset() + length() - position;
             if (left <= 0) {
                 return -1;
             }
@@ -205,7 +180,8 @@ final class FileStore implements Store {
             try {
                 int n = channel.read(dst, position);
                 if (n < 0) {
-                    throw new IOException("file shrank while being read: ended at byte " + position + " of " + size);
+                    throw new IOException("file shrank while being read: ended at byte " + position + " of "
+                            + objectSize());
                 }
                 position += n;
                 return n;

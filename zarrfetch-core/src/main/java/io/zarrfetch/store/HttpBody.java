@@ -4,44 +4,19 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /** A {@link Body} over one HTTP answer, which ends exactly where the server said it would, or fails loudly. */
-final class HttpBody implements Body {
+final class HttpBody extends BaseBody {
     private final String url;
     private final HttpTransport.Response response;
-    private final long offset;
     private final long length;
-    private final long objectSize;
-    private final String etag;
     private long remaining;
     private boolean open = true;
 
     HttpBody(String url, HttpTransport.Response response, long offset, long length, long objectSize, String etag) {
+        super(offset, length, objectSize, etag);
         this.url = url;
         this.response = response;
-        this.offset = offset;
         this.length = length;
-        this.objectSize = objectSize;
-        this.etag = etag;
         this.remaining = length;
-    }
-
-    @Override
-    public long offset() {
-        return offset;
-    }
-
-    @Override
-    public long length() {
-        return length;
-    }
-
-    @Override
-    public long objectSize() {
-        return objectSize;
-    }
-
-    @Override
-    public String etag() {
-        return etag;
     }
 
     @Override

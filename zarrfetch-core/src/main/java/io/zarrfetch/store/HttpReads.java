@@ -217,10 +217,7 @@ final class HttpReads {
     }
 
     /** The body of an empty read. */
-    private static final class EmptyBody implements Body {
-        private final long offset;
-        private final long objectSize;
-        private final String etag;
+    private static final class EmptyBody extends BaseBody {
         private boolean open = true;
 
         EmptyBody(long offset) {
@@ -228,29 +225,7 @@ final class HttpReads {
         }
 
         EmptyBody(long offset, long objectSize, String etag) {
-            this.offset = offset;
-            this.objectSize = objectSize;
-            this.etag = etag;
-        }
-
-        @Override
-        public long offset() {
-            return offset;
-        }
-
-        @Override
-        public long length() {
-            return 0;
-        }
-
-        @Override
-        public long objectSize() {
-            return objectSize;
-        }
-
-        @Override
-        public String etag() {
-            return etag;
+            super(offset, 0, objectSize, etag);
         }
 
         @Override

@@ -76,28 +76,8 @@ public final class MemoryStore implements Store {
         int n = (int) (length < 0 ? size - offset : Math.min(length, size - offset));
         ByteBuffer data = ByteBuffer.wrap(e.bytes(), (int) offset, n).asReadOnlyBuffer();
         String etag = e.etag();
-        return new Body() {
+        return new BaseBody(offset, n, size, etag) {
             private boolean open = true;
-
-            @Override
-            public long offset() {
-                return offset;
-            }
-
-            @Override
-            public long length() {
-                return n;
-            }
-
-            @Override
-            public long objectSize() {
-                return size;
-            }
-
-            @Override
-            public String etag() {
-                return etag;
-            }
 
             @Override
             public int read(ByteBuffer dst) {

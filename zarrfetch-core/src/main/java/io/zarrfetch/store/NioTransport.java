@@ -108,26 +108,20 @@ final class NioTransport implements HttpTransport {
         try {
             byte[] request = request(method, uri, origin, headers);
             Connection c = origin.takeIdle();
+            NioResponse r = null;
             if (c != null) {
                 c.reused = true;
                 try {
-                    NioResponse r = exchange(c, origin, request, method);
-                    handedOver = true;
-                    return r;
+                    r = exchange(c, origin, request, method);
                 } catch (StaleConnection e) {
-                    // The server closed this idle connection before our request reached it: use a new one.
-                    c.close();
+                    c.close(); // the server closed it while idle, before our request: use a new one
                 }
             }
-            c = connect(origin);
-            try {
-                NioResponse r = exchange(c, origin, request, method);
-                handedOver = true;
-                return r;
-            } catch (StaleConnection e) {
-                c.close();
-                throw new IOException("connection closed by the server before it answered", e.getCause());
+            if (r == null) {
+                r = exchange(connect(origin), origin, request, method); // a new connection is never stale
             }
+            handedOver = true;
+            return r;
         } finally {
             if (!handedOver) {
                 origin.permits.release();
