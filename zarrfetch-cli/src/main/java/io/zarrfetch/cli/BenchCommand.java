@@ -91,6 +91,8 @@ final class BenchCommand implements Callable<Integer> {
                     .put("retries", report.retries())
                     .put("failed", report.failures().size())
                     .put("concurrency", options.concurrency())
+                    .put("adaptive", options.adaptive())
+                    .put("max_concurrency_used", report.maxConcurrency())
                     .put("part_size", options.partSize())
                     .put("memory_limit", options.memoryLimit()));
         } else if (!output.quiet) {
@@ -109,8 +111,10 @@ final class BenchCommand implements Callable<Integer> {
             if (m.peakRssBytes() > 0) {
                 out.printf(Locale.ROOT, "peak RSS         %s%n", Sizes.format(m.peakRssBytes()));
             }
-            out.printf(Locale.ROOT, "requests         %d (%d retries), concurrency %d, parts of %s%n",
-                    report.requests(), report.retries(), options.concurrency(), Sizes.format(options.partSize()));
+            out.printf(Locale.ROOT, "requests         %d (%d retries), concurrency %s, parts of %s%n",
+                    report.requests(), report.retries(), options.adaptive() ? "adaptive (up to "
+                            + report.maxConcurrency() + " of " + options.concurrency() + ")"
+                            : Integer.toString(options.concurrency()), Sizes.format(options.partSize()));
         }
         out.flush();
     }

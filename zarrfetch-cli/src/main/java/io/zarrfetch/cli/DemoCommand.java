@@ -126,8 +126,9 @@ final class DemoCommand implements Callable<Integer> {
             if (talk) {
                 err.flush();
                 err.printf("S3 server (S3Proxy, in this process) at %s%n", server.endpoint());
-                err.printf("Race: list %s, then fetch the %d chunks {i}.1.0 (concurrency %d, parts of %s, "
-                        + "memory limit %s)%n", url, chunks, options.concurrency(), Sizes.format(options.partSize()),
+                err.printf("Race: list %s, then fetch the %d chunks {i}.1.0 (concurrency %s, parts of %s, "
+                        + "memory limit %s)%n", url, chunks, options.adaptive() ? "adaptive up to "
+                        + options.concurrency() : options.concurrency(), Sizes.format(options.partSize()),
                         Sizes.format(options.memoryLimit()));
                 err.flush();
             }

@@ -41,8 +41,9 @@ final class Flags {
     /** How fetching is bounded. */
     static final class Fetch {
         @Option(names = "--concurrency", paramLabel = "N",
-                description = "Requests in flight at once, and connections per host (default: "
-                        + FetchOptions.DEFAULT_CONCURRENCY + ").")
+                description = "Keep exactly N requests in flight, over at most N connections per host (default: "
+                        + "adaptive, from " + FetchOptions.START_CONCURRENCY + " up to "
+                        + FetchOptions.DEFAULT_CONCURRENCY + ", adding requests while they add throughput).")
         Integer concurrency;
 
         @Option(names = "--part-size", paramLabel = "SIZE", converter = Sizes.Converter.class,

@@ -54,9 +54,9 @@ final class Progress implements AutoCloseable {
             int filled = (int) Math.min(24, 24 * p.bytesReceived() / p.bytesSeen());
             bar = "[" + "#".repeat(filled) + " ".repeat(24 - filled) + "] ";
         }
-        String line = String.format(Locale.ROOT, "%s%s/%s objects  %s  %.0f MB/s  %d requests  %s buffered%s",
+        String line = String.format(Locale.ROOT, "%s%s/%s objects  %s  %.0f MB/s  %d/%d requests  %s buffered%s",
                 bar, done, total, Sizes.format(p.bytesReceived()), p.bytesReceived() / seconds / 1e6,
-                p.requestsActive(), Sizes.format(p.bufferBytes()),
+                p.requestsActive(), p.concurrency(), Sizes.format(p.bufferBytes()),
                 p.objectsFailed() > 0 ? "  " + p.objectsFailed() + " failed" : "");
         width = Math.max(width, line.length());
         out.print("\r" + line + " ".repeat(width - line.length()));

@@ -5,16 +5,23 @@ import java.util.Objects;
 /**
  * How a {@link Fetcher} fetches. Immutable; start from {@link #defaults()} and change what you need.
  *
- * <p>Current defaults, which may change between releases as measurements do (docs/decisions/): 16 concurrent
- * requests, a 512 MiB memory limit, 8 MiB parts, {@link RetryPolicy#defaults()}.
+ * <p>Current defaults, which may change between releases as measurements do (docs/decisions/0002-defaults.md):
+ * adaptive concurrency from {@value #START_CONCURRENCY} up to {@value #DEFAULT_CONCURRENCY} requests in flight, a
+ * 512 MiB memory limit, 8 MiB parts, {@link RetryPolicy#defaults()}.
  *
  * @param concurrency the most requests in flight at once, and so the most connections open per host
+ * @param adaptive whether to start at {@value #START_CONCURRENCY} (or {@code concurrency} if lower) and add
+ *     requests while they add throughput, up to {@code concurrency}; otherwise {@code concurrency} requests are
+ *     kept in flight from the start
  * @param memoryLimit the most bytes of buffers held at once, across all objects in flight and being delivered
  * @param partSize objects larger than this are fetched as parallel ranged GETs of this size into one buffer
  * @param retry how failed requests are retried
  */
-public record FetchOptions(int concurrency, long memoryLimit, long partSize, RetryPolicy retry) {
-    public static final int DEFAULT_CONCURRENCY = 16;
+public record FetchOptions(int concurrency, boolean adaptive, long memoryLimit, long partSize, RetryPolicy retry) {
+    /** The most requests in flight by default: the cap of adaptive concurrency. */
+    public static final int DEFAULT_CONCURRENCY = 64;
+    /** Where adaptive concurrency starts. */
+    public static final int START_CONCURRENCY = 8;
     public static final long DEFAULT_MEMORY_LIMIT = 512L << 20;
     public static final long DEFAULT_PART_SIZE = 8L << 20;
 
@@ -33,22 +40,29 @@ public record FetchOptions(int concurrency, long memoryLimit, long partSize, Ret
     }
 
     public static FetchOptions defaults() {
-        return new FetchOptions(DEFAULT_CONCURRENCY, DEFAULT_MEMORY_LIMIT, DEFAULT_PART_SIZE, RetryPolicy.defaults());
+        return new FetchOptions(DEFAULT_CONCURRENCY, true, DEFAULT_MEMORY_LIMIT, DEFAULT_PART_SIZE,
+                RetryPolicy.defaults());
     }
 
+    /** Exactly {@code concurrency} requests in flight, not adapted. */
     public FetchOptions withConcurrency(int concurrency) {
-        return new FetchOptions(concurrency, memoryLimit, partSize, retry);
+        return new FetchOptions(concurrency, false, memoryLimit, partSize, retry);
+    }
+
+    /** Adaptive concurrency, up to {@code max} requests in flight. */
+    public FetchOptions withAdaptiveConcurrency(int max) {
+        return new FetchOptions(max, true, memoryLimit, partSize, retry);
     }
 
     public FetchOptions withMemoryLimit(long memoryLimit) {
-        return new FetchOptions(concurrency, memoryLimit, partSize, retry);
+        return new FetchOptions(concurrency, adaptive, memoryLimit, partSize, retry);
     }
 
     public FetchOptions withPartSize(long partSize) {
-        return new FetchOptions(concurrency, memoryLimit, partSize, retry);
+        return new FetchOptions(concurrency, adaptive, memoryLimit, partSize, retry);
     }
 
     public FetchOptions withRetry(RetryPolicy retry) {
-        return new FetchOptions(concurrency, memoryLimit, partSize, retry);
+        return new FetchOptions(concurrency, adaptive, memoryLimit, partSize, retry);
     }
 }

@@ -10,8 +10,9 @@ package io.zarrfetch.fetch;
  * @param bytesSeen bytes of the objects seen whose size is known
  * @param bytesReceived bytes received so far, retried ones included
  * @param requestsActive requests in flight now
+ * @param concurrency how many requests the fetch keeps in flight now (it moves when concurrency is adaptive)
  * @param bufferBytes bytes of buffers held now
  */
 public record FetchProgress(long objectsSeen, boolean inputDone, long objectsDone, long objectsFailed,
-        long bytesSeen, long bytesReceived, int requestsActive, long bufferBytes) {
+        long bytesSeen, long bytesReceived, int requestsActive, int concurrency, long bufferBytes) {
 }

@@ -12,12 +12,13 @@ import java.util.List;
  * @param wall from start to the last delivery
  * @param requests requests made
  * @param retries requests that were retries
+ * @param maxConcurrency the most requests the fetch kept in flight at once (adaptive concurrency's highest step)
  * @param peakBufferBytes the most bytes of buffers held at once
  * @param failures every failed object, and a failed listing
  * @param cancelled whether the fetch was cancelled before it finished
  */
 public record FetchReport(long objects, long bytes, long bytesReceived, Duration wall, long requests, long retries,
-        long peakBufferBytes, List<FetchFailure> failures, boolean cancelled) {
+        int maxConcurrency, long peakBufferBytes, List<FetchFailure> failures, boolean cancelled) {
     /** Whether everything was delivered. */
     public boolean ok() {
         return failures.isEmpty() && !cancelled;

@@ -57,9 +57,13 @@ public final class FetchRun {
     private int deliveries;
     private boolean cancelled;
     private long endNanos;
+    /** Requests to keep in flight now: fixed, or moved by the controller. */
+    private int target;
+    private int maxTarget;
 
     private volatile boolean stopping;
     private final Thread feeder;
+    private final Thread controllerThread;
     private final List<Thread> workers = new ArrayList<>();
 
     private final AtomicLong objectsSeen = new AtomicLong();
@@ -78,6 +82,14 @@ public final class FetchRun {
         this.sink = sink;
         this.files = sink instanceof Sink.Files f ? new FileTargets(f.folder()) : null;
         this.feeder = Thread.ofVirtual().name("zarrfetch-input").unstarted(() -> feed(items));
+        ConcurrencyController controller = options.adaptive()
+                ? new ConcurrencyController(Math.min(FetchOptions.START_CONCURRENCY, options.concurrency()),
+                        options.concurrency())
+                : null;
+        this.target = controller != null ? controller.target() : options.concurrency();
+        this.maxTarget = target;
+        this.controllerThread = controller == null ? null
+                : Thread.ofVirtual().name("zarrfetch-concurrency").unstarted(() -> adapt(controller));
         for (int i = 0; i < options.concurrency(); i++) {
             workers.add((PLATFORM_WORKERS ? Thread.ofPlatform().daemon().stackSize(WORKER_STACK)
                     : Thread.ofVirtual()).name("zarrfetch-worker-" + i).unstarted(this::work));
@@ -85,6 +97,40 @@ public final class FetchRun {
         pool.addReleaseListener(wakeUp);
         feeder.start();
         workers.forEach(Thread::start);
+        if (controllerThread != null) {
+            controllerThread.start();
+        }
+    }
+
+    /** Length of the windows over which adaptive concurrency measures throughput. */
+    private static final long WINDOW_NANOS = 500_000_000L;
+
+    /** Feeds the controller one throughput measurement a window until the fetch ends. */
+    private void adapt(ConcurrencyController controller) {
+        long lastBytes = bytesReceived.sum();
+        long lastTime = System.nanoTime();
+        try {
+            while (!stopping) {
+                Thread.sleep(java.time.Duration.ofNanos(WINDOW_NANOS)); // a sampling period
+                long bytes = bytesReceived.sum();
+                long now = System.nanoTime();
+                int next = controller.onWindow((bytes - lastBytes) * 1e9 / Math.max(1, now - lastTime));
+                lastBytes = bytes;
+                lastTime = now;
+                lock.lock();
+                try {
+                    if (next != target) {
+                        target = next;
+                        maxTarget = Math.max(maxTarget, next);
+                        changed.signalAll();
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } catch (InterruptedException e) {
+            // the fetch is over
+        }
     }
 
     /** Wakes workers waiting for memory when any fetch sharing the pool frees a buffer. */
@@ -100,14 +146,16 @@ public final class FetchRun {
     /** What has happened so far. Cheap; call it as often as a progress display needs. */
     public FetchProgress progress() {
         boolean done;
+        int concurrency;
         lock.lock();
         try {
             done = inputDone;
+            concurrency = target;
         } finally {
             lock.unlock();
         }
         return new FetchProgress(objectsSeen.get(), done, objectsDone.get(), failures.size(), bytesSeen.get(),
-                bytesReceived.sum(), requestsActive.get(), pool.allocated());
+                bytesReceived.sum(), requestsActive.get(), concurrency, pool.allocated());
     }
 
     /**
@@ -138,12 +186,15 @@ public final class FetchRun {
             throw e;
         } finally {
             pool.removeReleaseListener(wakeUp);
+            if (controllerThread != null) {
+                controllerThread.interrupt();
+            }
         }
         lock.lock();
         try {
             return new FetchReport(objectsDone.get(), bytesDone.get(), bytesReceived.sum(),
-                    Duration.ofNanos(endNanos - startNanos), requests.get(), retries.get(), pool.peakAllocated(),
-                    List.copyOf(failures), cancelled);
+                    Duration.ofNanos(endNanos - startNanos), requests.get(), retries.get(), maxTarget,
+                    pool.peakAllocated(), List.copyOf(failures), cancelled);
         } finally {
             lock.unlock();
         }
@@ -243,6 +294,10 @@ public final class FetchRun {
             while (true) {
                 if (cancelled) {
                     return null;
+                }
+                if (activeTasks >= target) {
+                    changed.await(); // as many requests in flight as the target: wait for one to end
+                    continue;
                 }
                 Part p = parts.poll();
                 if (p == null) {

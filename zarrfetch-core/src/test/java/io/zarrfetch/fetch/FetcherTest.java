@@ -147,6 +147,31 @@ class FetcherTest {
     }
 
     @Test
+    void adaptiveConcurrencyStaysWithinItsCap() throws Exception {
+        List<String> keys = serve("adaptive", IntStream.range(0, 40).map(i -> 150_000 + i).toArray());
+        try (HttpFileServer own = HttpFileServer.start(served);
+                Fetcher fetcher = new Fetcher(FetchOptions.defaults().withAdaptiveConcurrency(6)
+                        .withPartSize(64 * KIB));
+                Stores capped = new Stores(StoreOptions.defaults().withMaxConnectionsPerHost(6))) {
+            Store store = capped.locate(own.url().toString()).store();
+            Checker checker = new Checker();
+            FetchRun run = fetcher.start(keys.stream().map(k -> new FetchItem(store, ObjectInfo.of(k), k)),
+                    Sink.view(checker));
+            assertThat(run.progress().concurrency()).as("adaptive concurrency starts low").isEqualTo(6);
+            FetchReport r = run.await();
+            assertThat(r.ok()).isTrue();
+            assertThat(checker.wrong).isEmpty();
+            assertThat(r.maxConcurrency()).isBetween(1, 6);
+            assertThat(own.maxOpenConnections()).isLessThanOrEqualTo(6);
+        }
+        try (Fetcher fetcher = new Fetcher(FetchOptions.defaults())) {
+            FetchRun run = fetcher.start(Stream.empty(), Sink.discard());
+            assertThat(run.progress().concurrency()).isEqualTo(FetchOptions.START_CONCURRENCY);
+            assertThat(run.await().maxConcurrency()).isEqualTo(FetchOptions.START_CONCURRENCY);
+        }
+    }
+
+    @Test
     void holdsTheMemoryLimitWhileFetchingFarMore() throws Exception {
         List<String> keys = serve("bounded", IntStream.range(0, 120).map(i -> 700_000 + 1000 * i).toArray());
         long limit = 3 * MIB;
