@@ -5,10 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -64,7 +64,10 @@ public final class FetchRun {
     private volatile boolean stopping;
     private final Thread feeder;
     private final Thread controllerThread;
-    private final List<Thread> workers = new ArrayList<>();
+    /** Every worker started; as many are alive as the target asks (guarded by lock: liveWorkers, finished). */
+    private final List<Thread> workers = new CopyOnWriteArrayList<>();
+    private int liveWorkers;
+    private boolean finished;
 
     private final AtomicLong objectsSeen = new AtomicLong();
     private final AtomicLong bytesSeen = new AtomicLong();
@@ -90,15 +93,27 @@ public final class FetchRun {
         this.maxTarget = target;
         this.controllerThread = controller == null ? null
                 : Thread.ofVirtual().name("zarrfetch-concurrency").unstarted(() -> adapt(controller));
-        for (int i = 0; i < options.concurrency(); i++) {
-            workers.add((PLATFORM_WORKERS ? Thread.ofPlatform().daemon().stackSize(WORKER_STACK)
-                    : Thread.ofVirtual()).name("zarrfetch-worker-" + i).unstarted(this::work));
-        }
         pool.addReleaseListener(wakeUp);
         feeder.start();
-        workers.forEach(Thread::start);
+        lock.lock();
+        try {
+            addWorkers();
+        } finally {
+            lock.unlock();
+        }
         if (controllerThread != null) {
             controllerThread.start();
+        }
+    }
+
+    /** Starts workers until as many are alive as the target asks. Called with the lock held. */
+    private void addWorkers() {
+        while (liveWorkers < target && !finished && !cancelled) {
+            Thread w = (PLATFORM_WORKERS ? Thread.ofPlatform().daemon().stackSize(WORKER_STACK) : Thread.ofVirtual())
+                    .name("zarrfetch-worker-" + workers.size()).unstarted(this::work);
+            workers.add(w);
+            liveWorkers++;
+            w.start();
         }
     }
 
@@ -122,6 +137,7 @@ public final class FetchRun {
                     if (next != target) {
                         target = next;
                         maxTarget = Math.max(maxTarget, next);
+                        addWorkers();
                         changed.signalAll();
                     }
                 } finally {
@@ -166,8 +182,11 @@ public final class FetchRun {
     public FetchReport await() throws InterruptedException {
         try {
             feeder.join();
-            for (Thread w : workers) {
-                w.join();
+            joinWorkers();
+            if (controllerThread != null) {
+                controllerThread.interrupt();
+                controllerThread.join();
+                joinWorkers(); // any the controller started on its way out find nothing to do
             }
             lock.lock();
             try {
@@ -200,10 +219,18 @@ public final class FetchRun {
         }
     }
 
+    /** Waits for every worker started so far, also those started while waiting. */
+    private void joinWorkers() throws InterruptedException {
+        for (int i = 0; i < workers.size(); i++) {
+            workers.get(i).join();
+        }
+    }
+
     /** Waits for the workers to stop, ignoring interrupts, so no file is left half-written. */
     private void awaitStopped() {
         boolean interrupted = false;
-        for (Thread t : workers) {
+        for (int i = 0; i < workers.size(); i++) {
+            Thread t = workers.get(i);
             while (t.isAlive()) {
                 try {
                     t.join();
@@ -292,7 +319,8 @@ public final class FetchRun {
         lock.lock();
         try {
             while (true) {
-                if (cancelled) {
+                if (cancelled || liveWorkers > target) {
+                    liveWorkers--; // stopped, or the target came down: this worker ends
                     return null;
                 }
                 if (activeTasks >= target) {
@@ -313,6 +341,8 @@ public final class FetchRun {
                             continue;
                         }
                     } else if (inputDone && activeTasks == 0) {
+                        finished = true;
+                        liveWorkers--;
                         changed.signalAll();
                         return null;
                     }
@@ -324,6 +354,7 @@ public final class FetchRun {
                 changed.await();
             }
         } catch (InterruptedException e) {
+            liveWorkers--;
             return null;
         } finally {
             lock.unlock();

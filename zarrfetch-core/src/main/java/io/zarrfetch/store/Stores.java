@@ -42,14 +42,12 @@ public final class Stores implements AutoCloseable {
 
     private final StoreOptions options;
     private final HttpTransport transport;
-    private final RequestSigner signer;
+    private volatile RequestSigner signer; // made with the first S3 store: the credential chain loads a lot
     private final Map<String, Store> open = new ConcurrentHashMap<>();
 
     public Stores(StoreOptions options) {
         this.options = options;
         this.transport = new RoutingTransport(options);
-        this.signer = options.anonymous() ? RequestSigner.ANONYMOUS
-                : options.credentials() != null ? SigV4Signer.of(options.credentials()) : SigV4Signer.defaultChain();
     }
 
     public StoreOptions options() {
@@ -149,13 +147,29 @@ public final class Stores implements AutoCloseable {
         return new Location(new FileStore(p.getParent()), p.getFileName().toString());
     }
 
+    private RequestSigner signer() {
+        RequestSigner s = signer;
+        if (s == null) {
+            synchronized (this) {
+                s = signer;
+                if (s == null) {
+                    s = options.anonymous() ? RequestSigner.ANONYMOUS
+                            : options.credentials() != null ? SigV4Signer.of(options.credentials())
+                                    : SigV4Signer.defaultChain();
+                    signer = s;
+                }
+            }
+        }
+        return s;
+    }
+
     private Store s3(String bucket, String region) {
         if (!BUCKET.matcher(bucket).matches()) {
             throw new IllegalArgumentException("not a valid S3 bucket name: " + KeyPaths.printable(bucket));
         }
         StoreOptions o = region == null ? options : options.withRegion(region);
         String id = "s3://" + bucket + "@" + o.effectiveRegion() + "@" + o.endpoint();
-        return open.computeIfAbsent(id, k -> new S3Store(bucket, o, transport, signer));
+        return open.computeIfAbsent(id, k -> new S3Store(bucket, o, transport, signer()));
     }
 
     private Store awsS3(String bucket, String region) {
@@ -164,7 +178,7 @@ public final class Stores implements AutoCloseable {
         }
         StoreOptions o = options.withEndpoint(null).withRegion(region);
         String id = "s3://" + bucket + "@" + region + "@aws";
-        return open.computeIfAbsent(id, k -> new S3Store(bucket, o, transport, signer));
+        return open.computeIfAbsent(id, k -> new S3Store(bucket, o, transport, signer()));
     }
 
     /**
