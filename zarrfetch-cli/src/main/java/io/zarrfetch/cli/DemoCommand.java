@@ -143,8 +143,10 @@ final class DemoCommand implements Callable<Integer> {
             if (talk) {
                 out.printf(Locale.ROOT, "%nThe seed race (../shared/MISSION.md) fetched 100 such chunks from S3: "
                         + "Python asyncio + aiohttp 37.7 s, Julia HTTP.jl 35.8 to 73.8 s.%n"
-                        + "Here server and client share this machine's CPUs over loopback; docs/benchmarks.md "
-                        + "has side-by-side figures against curl and aiohttp, also on an S3-like network.%n");
+                        + "Here the S3 server runs in this process: the CPU, allocation and RSS above are "
+                        + "the server's and the client's together.%n"
+                        + "docs/benchmarks.md has the client alone, side by side with curl, aria2c, rclone and "
+                        + "the seed's aiohttp code, also on an S3-like network.%n");
                 out.flush();
             }
             if (report.objects() != chunks) {

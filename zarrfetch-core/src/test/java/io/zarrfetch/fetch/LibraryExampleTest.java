@@ -30,7 +30,7 @@ class LibraryExampleTest {
 
             StoreOptions storeOptions = StoreOptions.defaults().withAnonymous(true)
                     .withEndpoint(server.endpoint());
-            FetchOptions fetchOptions = FetchOptions.defaults().withConcurrency(16).withMemoryLimit(256L << 20);
+            FetchOptions fetchOptions = FetchOptions.defaults().withMemoryLimit(256L << 20);
 
             try (Stores stores = new Stores(storeOptions.withMaxConnectionsPerHost(fetchOptions.concurrency()));
                     Fetcher fetcher = new Fetcher(fetchOptions)) {
