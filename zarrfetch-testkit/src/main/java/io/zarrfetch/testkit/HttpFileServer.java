@@ -92,12 +92,6 @@ public final class HttpFileServer implements AutoCloseable {
         return opened.get();
     }
 
-    /** Forgets the counts so far. */
-    public void resetCounts() {
-        maxOpen.set(open.get());
-        opened.set(0);
-    }
-
     @Override
     public void close() throws Exception {
         server.stop();
