@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
                 + "seconds, MB/s, CPU seconds, JVM allocated bytes and peak pooled memory.",
         "Sources are named as for cp."},
         footer = {"", "Examples:", "  zarrfetch bench --no-sign-request s3://mur-sst/zarr-v1/analysed_sst/",
-                "  zarrfetch bench --json --from urls.txt"})
+                "  zarrfetch bench --json --from urls.txt",
+                "  zarrfetch bench --trace trace.csv s3://bucket/prefix/"})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -46,6 +47,10 @@ final class BenchCommand implements Callable<Integer> {
             + "line ('-' reads stdin).")
     String from;
 
+    @Option(names = "--trace", paramLabel = "FILE", description = "Write throughput over time to FILE (CSV, a line "
+            + "every 100 ms: seconds, bytes received, MB/s, requests in flight, concurrency, buffer bytes, objects).")
+    Path trace;
+
     @Parameters(paramLabel = "SRC", arity = "0..*", description = "Sources: prefix or object URLs.")
     List<String> sources = List.of();
 
@@ -59,7 +64,8 @@ final class BenchCommand implements Callable<Integer> {
         FetchReport report;
         try (Stores stores = new Stores(store.options(options.concurrency()));
                 Fetcher fetcher = new Fetcher(options)) {
-            report = Fetching.run(fetcher, Fetching.items(stores, sources, from), Sink.discard(), output.quiet);
+            report = Fetching.run(fetcher, Fetching.items(stores, sources, from), Sink.discard(), output.quiet,
+                    trace);
         }
         Measurement.Result r = m.stop();
         Fetching.printFailures(report, spec.commandLine().getErr());

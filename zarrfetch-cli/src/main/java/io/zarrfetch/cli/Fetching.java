@@ -59,6 +59,12 @@ final class Fetching {
     /** Runs a fetch to its end, with a progress line on a terminal; Ctrl-C cancels it and removes partial files. */
     static FetchReport run(Fetcher fetcher, Stream<FetchItem> items, Sink sink, boolean quiet)
             throws InterruptedException {
+        return run(fetcher, items, sink, quiet, null);
+    }
+
+    /** The same, also recording throughput over time to {@code trace} when it is not null. */
+    static FetchReport run(Fetcher fetcher, Stream<FetchItem> items, Sink sink, boolean quiet, Path trace)
+            throws InterruptedException {
         FetchRun run = fetcher.start(items, sink);
         Thread hook = new Thread(() -> {
             run.cancel();
@@ -69,7 +75,8 @@ final class Fetching {
             }
         }, "zarrfetch-cancel");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (AutoCloseable progress = Progress.show(run::progress, quiet)) {
+        try (AutoCloseable progress = Progress.show(run::progress, quiet);
+                AutoCloseable recorder = Trace.to(trace, run::progress)) {
             return run.await();
         } catch (InterruptedException e) {
             throw e;

@@ -153,6 +153,18 @@ class CliTest {
     }
 
     @Test
+    void benchTraceRecordsThroughputOverTime() throws Exception {
+        Path trace = tmp.resolve("trace.csv");
+        Run r = run("bench", "-q", "--no-sign-request", "--endpoint", endpoint(), "--trace", trace.toString(),
+                "s3://bkt/arr/");
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<String> lines = Files.readAllLines(trace);
+        assertThat(lines.getFirst()).startsWith("seconds,bytes_received,mb_per_s,requests_in_flight,concurrency");
+        assertThat(lines).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(lines.getLast().split(",")[1]).as("the last line has every byte").isEqualTo("1500002");
+    }
+
+    @Test
     void demoRunsTheRaceOnASmallDataSet() {
         Run r = run("demo", "--small", "--chunks", "12", "--data", tmp.toString());
         assertThat(r.exit()).as(r.err()).isZero();
