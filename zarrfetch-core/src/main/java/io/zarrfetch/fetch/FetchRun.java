@@ -600,11 +600,12 @@ public final class FetchRun {
             }
             requestsActive.incrementAndGet();
             try {
+                long base = job.item.ranged() ? job.item.offset() : 0;
                 if (body == null) {
-                    body = job.item.store().get(job.item.object().key(), offset + done,
-                            plain && done == 0 ? ObjectInfo.UNKNOWN_SIZE : length - done, null);
+                    body = job.item.store().get(job.item.object().key(), base + offset + done,
+                            plain && done == 0 && !job.item.ranged() ? ObjectInfo.UNKNOWN_SIZE : length - done, null);
                 }
-                check(job, body, offset + done, length - done);
+                check(job, body, base + offset + done, length - done);
                 done += copy(job, body, offset + done, length - done, staging);
                 return;
             } catch (Resumable e) {
@@ -625,7 +626,7 @@ public final class FetchRun {
     /** Checks that a body carries the asked-for bytes of the same version of the object. */
     private void check(Job job, Body body, long offset, long length) throws StoreException {
         String url = job.item.url();
-        if (body.objectSize() >= 0 && body.objectSize() != job.size) {
+        if (!job.item.ranged() && body.objectSize() >= 0 && body.objectSize() != job.size) {
             throw new StoreException(url, 0, false, "the object is now " + body.objectSize() + " bytes, not "
                     + job.size + " as listed: it changed since it was listed");
         }

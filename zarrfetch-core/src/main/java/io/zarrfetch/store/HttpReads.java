@@ -112,6 +112,65 @@ final class HttpReads {
         }
     }
 
+    /** The last {@code length} bytes of an object, with a suffix range. */
+    static Body getLast(HttpTransport transport, URI uri, Map<String, String> headers, String url, long length,
+            ErrorDescriber errors) throws IOException {
+        if (length <= 0) {
+            throw new IllegalArgumentException("length must be positive, was " + length);
+        }
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put("Range", "bytes=-" + length);
+        HttpTransport.Response r = execute(transport, "GET", uri, h, url);
+        boolean handedOver = false;
+        try {
+            int status = r.status();
+            String etag = r.header("ETag");
+            switch (status) {
+                case 206 -> {
+                    String cr = r.header("Content-Range");
+                    Matcher m = cr == null ? null : CONTENT_RANGE.matcher(cr.strip());
+                    if (m == null || !m.matches() || m.group(3).equals("*")) {
+                        throw new StoreException(url, status, true, "206 answer with a malformed Content-Range: "
+                                + cr);
+                    }
+                    long first = Long.parseLong(m.group(1));
+                    long last = Long.parseLong(m.group(2));
+                    long total = Long.parseLong(m.group(3));
+                    long n = last - first + 1;
+                    if (last != total - 1 || n > length || n < 1 || (r.contentLength() >= 0
+                            && r.contentLength() != n)) {
+                        throw new StoreException(url, status, true, "asked for the last " + length
+                                + " bytes but the answer says Content-Range " + cr);
+                    }
+                    handedOver = true;
+                    return new HttpBody(url, r, first, n, total, etag);
+                }
+                case 200 -> {
+                    long size = r.contentLength();
+                    if (size < 0) {
+                        throw new StoreException(url, status, false, "the server ignored the range and did not say "
+                                + "the object's size");
+                    }
+                    HttpBody whole = new HttpBody(url, r, 0, size, size, etag);
+                    long n = Math.min(length, size);
+                    whole.skip(size - n);
+                    handedOver = true;
+                    return new HttpBody(url, r, size - n, n, size, etag);
+                }
+                case 416 -> {
+                    r.close();
+                    handedOver = true;
+                    return new EmptyBody(0, 0, etag);
+                }
+                default -> throw failure(url, r, status, errors);
+            }
+        } finally {
+            if (!handedOver) {
+                r.close();
+            }
+        }
+    }
+
     static ObjectInfo head(HttpTransport transport, URI uri, Map<String, String> headers, String url, String key,
             ErrorDescriber errors) throws IOException {
         try (HttpTransport.Response r = execute(transport, "HEAD", uri, headers, url)) {

@@ -58,6 +58,11 @@ final class HttpStore implements Store {
         return HttpReads.get(transport, uri(key), Map.of(), url(key), offset, length, ifMatch, HttpStore::describe);
     }
 
+    @Override
+    public Body getLast(String key, long length) throws IOException {
+        return HttpReads.getLast(transport, uri(key), Map.of(), url(key), length, HttpStore::describe);
+    }
+
     private static String describe(int status, HttpTransport.Response r, String body) {
         return switch (status) {
             case 404 -> "not found (HTTP 404)";

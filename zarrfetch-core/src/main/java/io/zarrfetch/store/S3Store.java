@@ -170,6 +170,15 @@ final class S3Store implements Store {
         });
     }
 
+    @Override
+    public Body getLast(String key, long length) throws IOException {
+        return withRegionRetry(() -> {
+            URI uri = objectUri(key);
+            return HttpReads.getLast(transport, uri, signer.sign("GET", uri, Map.of(), region), url(key), length,
+                    this::describe);
+        });
+    }
+
     private interface Request<T> {
         T send() throws IOException;
     }

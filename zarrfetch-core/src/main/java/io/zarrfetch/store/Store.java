@@ -46,6 +46,17 @@ public interface Store extends AutoCloseable {
      */
     Body get(String key, long offset, long length, String ifMatch) throws IOException;
 
+    /**
+     * Starts reading the last {@code length} bytes of an object (all of it when it is shorter): one request on
+     * HTTP stores ({@code Range: bytes=-N}), so that an index at the end of an object of unknown size costs one
+     * round trip. {@link Body#offset()} tells where the bytes start.
+     */
+    default Body getLast(String key, long length) throws IOException {
+        ObjectInfo o = head(key);
+        long n = Math.min(length, o.size());
+        return get(key, o.size() - n, n, null);
+    }
+
     /** Releases what the store holds (connections, files). */
     @Override
     void close();

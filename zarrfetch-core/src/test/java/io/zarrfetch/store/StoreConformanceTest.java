@@ -84,6 +84,21 @@ abstract class StoreConformanceTest {
     }
 
     @Test
+    void readsTheLastBytes() throws Exception {
+        byte[] data = bytes(50_000, 6);
+        put("tail.bin", data);
+        try (Body body = store().getLast(keyOf("tail.bin"), 1234)) {
+            assertThat(body.offset()).isEqualTo(50_000 - 1234);
+            assertThat(body.objectSize()).isEqualTo(50_000);
+            assertThat(read(body)).isEqualTo(Arrays.copyOfRange(data, 50_000 - 1234, 50_000));
+        }
+        try (Body body = store().getLast(keyOf("tail.bin"), 1_000_000)) {
+            assertThat(body.offset()).as("longer than the object: all of it").isZero();
+            assertThat(read(body)).isEqualTo(data);
+        }
+    }
+
+    @Test
     void readsEmptyObjects() throws Exception {
         put("empty", new byte[0]);
         try (Body body = store().get(keyOf("empty"), 0, ObjectInfo.UNKNOWN_SIZE, null)) {
