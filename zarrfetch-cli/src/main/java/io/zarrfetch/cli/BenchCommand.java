@@ -76,6 +76,12 @@ final class BenchCommand implements Callable<Integer> {
     /** Prints a fetch report with its CPU and memory figures: lines for people, or one JSON line. */
     static void print(PrintWriter out, FetchReport report, Measurement.Result m, FetchOptions options,
             Flags.Output output) {
+        print(out, report, m, options, output, java.util.Map.of());
+    }
+
+    /** The same, with {@code extra} fields added to the JSON line. */
+    static void print(PrintWriter out, FetchReport report, Measurement.Result m, FetchOptions options,
+            Flags.Output output, java.util.Map<String, Object> extra) {
         double seconds = report.wall().toNanos() / 1e9;
         double gb = report.bytes() / 1e9;
         double mbps = report.bytes() / Math.max(seconds, 1e-9) / 1e6;
@@ -100,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
                     .put("adaptive", options.adaptive())
                     .put("max_concurrency_used", report.maxConcurrency())
                     .put("part_size", options.partSize())
-                    .put("memory_limit", options.memoryLimit()));
+                    .put("memory_limit", options.memoryLimit()).putAll(extra));
         } else if (!output.quiet) {
             out.printf(Locale.ROOT, "objects          %d%s%n", report.objects(),
                     report.failures().isEmpty() ? "" : " (" + report.failures().size() + " failed)");

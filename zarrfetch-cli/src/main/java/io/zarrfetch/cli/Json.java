@@ -1,7 +1,6 @@
 package io.zarrfetch.cli;
 
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /** One-line JSON objects for --json output: strings, numbers, booleans, null and nested objects. */
@@ -10,6 +9,11 @@ final class Json {
 
     Json put(String name, Object value) {
         fields.put(name, value);
+        return this;
+    }
+
+    Json putAll(Map<String, Object> more) {
+        fields.putAll(more);
         return this;
     }
 
@@ -25,7 +29,7 @@ final class Json {
             case null -> b.append("null");
             case String s -> quote(b, s);
             case Boolean x -> b.append(x);
-            case Double d -> b.append(d.isNaN() || d.isInfinite() ? "null" : String.format(Locale.ROOT, "%.6g", d));
+            case Double d -> b.append(d.isNaN() || d.isInfinite() ? "null" : Double.toString(d));
             case Float f -> write(b, f.doubleValue());
             case Number n -> b.append(n);
             case Json j -> write(b, j.fields);

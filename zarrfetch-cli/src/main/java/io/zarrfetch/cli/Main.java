@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "zarrfetch", mixinStandardHelpOptions = true, usageHelpWidth = 110, versionProvider = Version.class,
         description = {"Fetches many objects and Zarr arrays from S3, HTTP servers and local folders at the speed of "
                 + "the link, in bounded memory."},
-        subcommands = {LsCommand.class, CpCommand.class, BenchCommand.class, DemoCommand.class,
+        subcommands = {LsCommand.class, CpCommand.class, BenchCommand.class, InfoCommand.class, ReadCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'zarrfetch help COMMAND' for a command's options."})
 public final class Main implements Runnable {
@@ -45,7 +46,8 @@ public final class Main implements Runnable {
         if (e instanceof UncheckedIOException u) {
             e = u.getCause();
         }
-        if (e instanceof StoreException || e instanceof IllegalArgumentException || e instanceof IOException) {
+        if (e instanceof StoreException || e instanceof IllegalArgumentException || e instanceof IOException
+                || e instanceof IndexOutOfBoundsException) {
             return e.getMessage();
         }
         return e.toString();

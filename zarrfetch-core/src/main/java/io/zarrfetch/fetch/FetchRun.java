@@ -800,7 +800,9 @@ public final class FetchRun {
                 consumer.accept(job.item, view);
                 delivered(job);
             } catch (Throwable t) {
-                job.fail(new IOException(job.item.url() + ": the consumer failed: " + t, t));
+                // A consumer's own IOException (a decoder's, say) already says what went wrong.
+                job.fail(new IOException(job.item.url() + ": " + (t instanceof IOException ? t.getMessage()
+                        : "the consumer failed: " + t), t));
                 recordFailure(job);
             } finally {
                 pool.release(job.buffer);

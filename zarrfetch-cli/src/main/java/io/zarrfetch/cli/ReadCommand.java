@@ -1,0 +1,133 @@
+package io.zarrfetch.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import io.zarrfetch.fetch.FetchOptions;
+import io.zarrfetch.fetch.Fetcher;
+import io.zarrfetch.store.Stores;
+import io.zarrfetch.zarr.ArrayData;
+import io.zarrfetch.zarr.Npy;
+import io.zarrfetch.zarr.Selection;
+import io.zarrfetch.zarr.ZarrArray;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "read", mixinStandardHelpOptions = true, versionProvider = Version.class, usageHelpWidth = 110,
+        description = {
+        "Reads a region of a Zarr array (v2 or v3) and writes it as a NumPy .npy file (numpy.load reads it).",
+        "Only the chunks the selection touches are fetched (for sharded arrays, only the inner chunks), all at "
+                + "once, and decoded while the others arrive; chunks that do not exist read as the fill value. "
+                + "A file is written in place through a memory map under a temporary name, renamed when complete."},
+        footer = {"", "Examples:",
+                "  zarrfetch read --no-sign-request s3://mur-sst/zarr-v1/analysed_sst --select '0:5,1799:3598,:' "
+                        + "-o sst.npy",
+                "  zarrfetch read ./data.zarr/temperature --select '-1,...' -o - > last.npy"})
+final class ReadCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    Flags.Store store;
+
+    @Mixin
+    Flags.Fetch fetch;
+
+    @Mixin
+    Flags.Output output;
+
+    @Option(names = "--select", paramLabel = "SELECTION", defaultValue = "",
+            description = "NumPy-style selection: comma-separated start:stop:step slices, integers and '...' "
+                    + "(default: everything).")
+    String select;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true,
+            description = "The .npy file to write, or '-' for standard output.")
+    String outputFile;
+
+    @Parameters(paramLabel = "URL", description = "The array's URL: s3://..., https://..., a folder.")
+    String url;
+
+    @Override
+    public Integer call() throws Exception {
+        Selection selection = Selection.parse(select);
+        FetchOptions options = fetch.options();
+        long t0 = System.nanoTime();
+        long[] shape;
+        long bytes;
+        String descr;
+        try (Stores stores = new Stores(store.options(options.concurrency()));
+                Fetcher fetcher = new Fetcher(options)) {
+            ZarrArray array = ZarrArray.open(stores, url, fetcher);
+            Selection.Resolved r = selection.resolve(array.metadata().shape());
+            shape = r.resultShape();
+            bytes = Math.multiplyExact(r.elements(), array.metadata().dtype().size());
+            descr = array.metadata().dtype().numpyDescr();
+            if (outputFile.equals("-")) {
+                ArrayData data = array.read(selection);
+                Npy.write(data, Channels.newChannel(System.out));
+                System.out.flush();
+            } else {
+                writeFile(array, selection, Path.of(outputFile));
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        PrintWriter err = spec.commandLine().getErr();
+        if (output.json) {
+            spec.commandLine().getOut().println(new Json().put("url", url).put("output", outputFile)
+                    .put("dtype", descr).put("shape", java.util.Arrays.stream(shape).boxed().toList())
+                    .put("bytes", bytes).put("wall_seconds", seconds));
+        } else if (!output.quiet) {
+            err.printf(Locale.ROOT, "read %s %s (%s) in %.2f s%s%n", descr, InfoCommand.tuple(shape),
+                    Sizes.format(bytes), seconds, outputFile.equals("-") ? "" : " into " + outputFile);
+        }
+        return 0;
+    }
+
+    /** Writes the .npy header, then reads the selection straight into the file through a memory map. */
+    private static void writeFile(ZarrArray array, Selection selection, Path target) throws IOException,
+            InterruptedException {
+        Selection.Resolved r = selection.resolve(array.metadata().shape());
+        byte[] header = Npy.header(array.metadata().dtype(), r.resultShape());
+        long bytes = Math.multiplyExact(r.elements(), array.metadata().dtype().size());
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path temp = Files.createTempFile(dir, ".zf-", ".npy.part");
+        boolean done = false;
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                    Arena arena = Arena.ofShared()) {
+                ByteBuffer h = ByteBuffer.wrap(header);
+                while (h.hasRemaining()) {
+                    ch.write(h, h.position());
+                }
+                if (bytes > 0) {
+                    MemorySegment region = ch.map(FileChannel.MapMode.READ_WRITE, header.length, bytes, arena);
+                    array.read(selection, region);
+                    region.force();
+                }
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            done = true;
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+}

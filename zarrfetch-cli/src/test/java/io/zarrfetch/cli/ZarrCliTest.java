@@ -1,0 +1,139 @@
+package io.zarrfetch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.zarrfetch.testkit.S3Server;
+import io.zarrfetch.testkit.mur.MurDataset;
+import picocli.CommandLine;
+
+/** info and read, as a user runs them, on the MUR-like array served by an in-process S3 server. */
+class ZarrCliTest {
+    @TempDir
+    static Path root;
+    @TempDir
+    Path tmp;
+    static S3Server s3;
+    static MurDataset dataset;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dataset = new MurDataset(MurDataset.Options.defaults().withChunkCount(4).withScale(MurDataset.Scale.SMALL));
+        dataset.write(root.resolve("mur-sst/zarr-v1"));
+        s3 = S3Server.start(root);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        s3.close();
+    }
+
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return new Run(cli.execute(args), out.toString(), err.toString());
+    }
+
+    String[] s3(String... args) {
+        String[] all = Arrays.copyOf(new String[] {"--no-sign-request", "--endpoint", s3.endpoint().toString()},
+                3 + args.length);
+        System.arraycopy(args, 0, all, 3, args.length);
+        return all;
+    }
+
+    static String[] cmd(String command, String[] rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = command;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+
+    @Test
+    void infoDescribesTheArray() {
+        Run r = run(cmd("info", s3("s3://mur-sst/zarr-v1/analysed_sst")));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("zarr format      2").contains("shape            (6443, 901, 1800)")
+                .contains("chunks           (5, 90, 180)").contains("dtype            <i2")
+                .contains("codecs           blosc").contains("fill value       -32768")
+                .contains("chunks present   4,");
+        Run json = run(cmd("info", s3("--json", "s3://mur-sst/zarr-v1/analysed_sst")));
+        assertThat(json.out()).contains("\"zarr_format\":2", "\"dtype\":\"<i2\"", "\"chunks_present\":4",
+                "\"fill_value\":-32768");
+    }
+
+    @Test
+    void infoOnAGroupListsItsArrays() {
+        Run r = run(cmd("info", s3("s3://mur-sst/zarr-v1/")));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("zarr v2 group, 1 arrays").contains("analysed_sst");
+    }
+
+    @Test
+    void readWritesAnNpyFileNumpyCanLoad() throws Exception {
+        Path out = tmp.resolve("sst.npy");
+        Run r = run(cmd("read", s3("s3://mur-sst/zarr-v1/analysed_sst", "--select", "5:10,90:180,:180",
+                "-o", out.toString())));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("read <i2 (5, 90, 180)");
+        byte[] file = Files.readAllBytes(out);
+        String header = new String(file, 10, 118);
+        assertThat(header).contains("'descr': '<i2'").contains("'shape': (5, 90, 180)");
+        ByteBuffer data = ByteBuffer.wrap(file, 128, file.length - 128).order(ByteOrder.LITTLE_ENDIAN);
+        short[] got = new short[5 * 90 * 180];
+        data.asShortBuffer().get(got);
+        assertThat(got).containsExactly(dataset.chunkValues(1));
+        try (var leftovers = Files.list(tmp)) {
+            assertThat(leftovers.map(p -> p.getFileName().toString())).containsExactly("sst.npy");
+        }
+    }
+
+    @Test
+    void readToStdout() throws Exception {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(bytes));
+            Run r = run(cmd("read", s3("s3://mur-sst/zarr-v1/analysed_sst", "--select", "7,95,3", "-o", "-")));
+            assertThat(r.exit()).as(r.err()).isZero();
+        } finally {
+            System.setOut(saved);
+        }
+        byte[] npy = bytes.toByteArray();
+        int dataStart = 10 + ((npy[9] & 0xff) << 8 | (npy[8] & 0xff));
+        assertThat(new String(npy, 10, dataStart - 10)).contains("'shape': ()");
+        assertThat(npy).hasSize(dataStart + 2);
+        short v = ByteBuffer.wrap(npy, dataStart, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();
+        assertThat(v).isEqualTo(dataset.chunkValues(1)[(2 * 90 + 5) * 180 + 3]);
+    }
+
+    @Test
+    void readErrorsAreClear() {
+        Run out = run(cmd("read", s3("s3://mur-sst/zarr-v1/analysed_sst", "--select", "7000", "-o",
+                tmp.resolve("x.npy").toString())));
+        assertThat(out.exit()).isEqualTo(1);
+        assertThat(out.err()).contains("index 7000 is out of bounds for axis 0 with size 6443");
+        Run none = run(cmd("read", s3("s3://mur-sst/nothing", "-o", tmp.resolve("y.npy").toString())));
+        assertThat(none.exit()).isEqualTo(1);
+        assertThat(none.err()).contains("s3://mur-sst/nothing/").contains("no Zarr array");
+    }
+}

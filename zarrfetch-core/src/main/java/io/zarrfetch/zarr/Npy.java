@@ -1,0 +1,59 @@
+package io.zarrfetch.zarr;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * NumPy's {@code .npy} format (version 1.0, or 2.0 for headers over 64 KiB): a magic string, a header naming the
+ * dtype (with its byte order), {@code fortran_order: False} and the shape, padded so that the data starts at a
+ * multiple of 64 bytes, then the elements in C order. {@code numpy.load} reads it.
+ */
+public final class Npy {
+    private Npy() {
+    }
+
+    /** The header for elements of {@code dtype} in {@code shape}; the data follows it directly. */
+    public static byte[] header(DataType dtype, long[] shape) {
+        StringBuilder dict = new StringBuilder("{'descr': '").append(dtype.numpyDescr())
+                .append("', 'fortran_order': False, 'shape': (");
+        for (int i = 0; i < shape.length; i++) {
+            dict.append(shape[i]).append(i == 0 && shape.length == 1 ? "," : i < shape.length - 1 ? ", " : "");
+        }
+        dict.append("), }");
+        byte[] text = dict.toString().getBytes(StandardCharsets.US_ASCII);
+        boolean v2 = text.length + 1 + 10 > 65535;
+        int prefix = v2 ? 12 : 10;
+        int total = (prefix + text.length + 1 + 63) / 64 * 64;
+        ByteBuffer b = ByteBuffer.allocate(total).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) (v2 ? 2 : 1)).put((byte) 0);
+        int headerLen = total - prefix;
+        if (v2) {
+            b.putInt(headerLen);
+        } else {
+            b.putShort((short) headerLen);
+        }
+        b.put(text);
+        while (b.remaining() > 1) {
+            b.put((byte) ' ');
+        }
+        b.put((byte) '\n');
+        return b.array();
+    }
+
+    /** Writes {@code data} as a complete .npy file to {@code out}. */
+    public static void write(ArrayData data, WritableByteChannel out) throws IOException {
+        writeFully(out, ByteBuffer.wrap(header(data.dtype(), data.shape())));
+        long size = data.data().byteSize();
+        for (long at = 0; at < size; at += 1 << 30) {
+            writeFully(out, data.data().asSlice(at, Math.min(1L << 30, size - at)).asByteBuffer());
+        }
+    }
+
+    private static void writeFully(WritableByteChannel out, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            out.write(b);
+        }
+    }
+}
