@@ -16,6 +16,13 @@ Verification:
            the manifest's, and whose failed (if present; required with --require-failed) is 0.
 A run is ok only if the tool exited 0, did not time out and passed verification.
 
+Throughput over time (--iface-trace FILE --iface NAME): while the tool runs, a thread reads the
+interface's rx_bytes every --trace-interval seconds (default 0.1) and writes a CSV
+(seconds since the tool was started, rx_bytes since then, MB/s over the interval), the way bmon
+watches a link. It works for any tool, whatever it does with the bytes; on the s3-wan veth the
+counter is close to payload bytes. --tool-trace FILE only records (in the JSON) a trace that the
+tool itself writes (zarrfetch bench --trace).
+
 Context, so a disturbed run can be recognised: before starting, it waits (up to --quiet-wait
 seconds) until the machine has been quiet for one second (fewer than --quiet-busy cores busy,
 from /proc/stat); during the run it counts the CPU time of the server's processes
@@ -109,6 +116,17 @@ def verify_files(out_dir, manifest):
     return objects, nbytes, errors, None
 
 
+def last_json_line(stdout_path):
+    """The JSON object on the last non-empty line of stdout, or None (for information only)."""
+    try:
+        with open(stdout_path, "rb") as f:
+            lines = [ln for ln in f.read().decode("utf-8", "replace").splitlines() if ln.strip()]
+        doc = json.loads(lines[-1]) if lines else None
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
 def verify_json(stdout_path, manifest, require_failed):
     want_objects = len(manifest)
     want_bytes = sum(s for _, s in manifest)
@@ -140,6 +158,49 @@ def verify_json(stdout_path, manifest, require_failed):
             nbytes if isinstance(nbytes, int) else 0, errors, doc)
 
 
+class IfaceSampler:
+    """Samples /sys/class/net/IFACE/statistics/rx_bytes every interval seconds into a CSV."""
+
+    def __init__(self, iface, path, interval):
+        self.counter = f"/sys/class/net/{iface}/statistics/rx_bytes"
+        self.path = path
+        self.interval = interval
+        self.stop = threading.Event()
+        self.rows = []
+        read_counter(self.counter)  # fail early if the interface does not exist
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def start(self, t0):
+        self.t0 = t0
+        self.base = read_counter(self.counter)
+        self.rows.append((0.0, 0, 0.0))
+        self.thread.start()
+
+    def run(self):
+        last_t, last_b = self.t0, self.base
+        nxt = self.t0
+        while not self.stop.is_set():
+            nxt += self.interval
+            self.stop.wait(max(0.0, nxt - time.monotonic()))
+            t, b = time.monotonic(), read_counter(self.counter)
+            rate = (b - last_b) / (t - last_t) / 1e6 if t > last_t else 0.0
+            self.rows.append((t - self.t0, b - self.base, rate))
+            last_t, last_b = t, b
+
+    def finish(self):
+        self.stop.set()
+        self.thread.join()
+        with open(self.path, "w") as f:
+            f.write("seconds,rx_bytes,mb_per_s\n")
+            for t, b, r in self.rows:
+                f.write(f"{t:.3f},{b},{r:.1f}\n")
+
+
+def read_counter(path):
+    with open(path) as f:
+        return int(f.read())
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tool", required=True)
@@ -160,6 +221,10 @@ def main() -> int:
     ap.add_argument("--server-pids", default="", help="comma-separated pids of the server")
     ap.add_argument("--quiet-busy", type=float, default=0.15)
     ap.add_argument("--quiet-wait", type=float, default=20.0)
+    ap.add_argument("--iface", default="", help="interface whose rx_bytes --iface-trace samples")
+    ap.add_argument("--iface-trace", default="", help="CSV of the interface's rx rate over time")
+    ap.add_argument("--trace-interval", type=float, default=0.1)
+    ap.add_argument("--tool-trace", default="", help="a trace the tool writes itself (recorded)")
     ap.add_argument("--stdout", required=True)
     ap.add_argument("--stderr", required=True)
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
@@ -169,6 +234,8 @@ def main() -> int:
         ap.error("no command given")
     if a.verify == "files" and not a.out_dir:
         ap.error("--verify files needs --out-dir")
+    if a.iface_trace and not a.iface:
+        ap.error("--iface-trace needs --iface")
     manifest = load_manifest(a.manifest)
 
     state = {"pgid": None, "timed_out": False}
@@ -194,11 +261,14 @@ def main() -> int:
         kill_tree(signal.SIGKILL)
 
     server_pids = [int(p) for p in a.server_pids.split(",") if p.strip()]
+    sampler = IfaceSampler(a.iface, a.iface_trace, a.trace_interval) if a.iface_trace else None
     waited, busy_before = wait_for_quiet(a.quiet_busy, a.quiet_wait)
     started_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     with open(a.stdout, "wb") as out, open(a.stderr, "wb") as err:
         srv0, (mach0, steal0) = pids_cpu_seconds(server_pids), machine_cpu_seconds()
         t0 = time.monotonic()
+        if sampler:
+            sampler.start(t0)
         # Own session and process group, so a timeout or Ctrl-C can end the whole tool tree.
         proc = subprocess.Popen(cmd, cwd=a.cwd, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=err, start_new_session=True)
@@ -209,6 +279,8 @@ def main() -> int:
         _pid, status, ru = os.wait4(proc.pid, 0)
         wall = time.monotonic() - t0
         srv1, (mach1, steal1) = pids_cpu_seconds(server_pids), machine_cpu_seconds()
+        if sampler:
+            sampler.finish()
         timer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)  # tell Popen it has been reaped
     # Anything the tool left running in its group (it should not) goes now.
@@ -216,6 +288,7 @@ def main() -> int:
 
     if a.verify == "files":
         objects, nbytes, errors, doc = verify_files(a.out_dir, manifest)
+        doc = last_json_line(a.stdout)  # a file-writing tool's own report, if it prints one
     else:
         objects, nbytes, errors, doc = verify_json(a.stdout, manifest, a.require_failed)
     if a.stderr_bad:
@@ -264,6 +337,11 @@ def main() -> int:
         limit = want_bytes / a.link_bytes_per_s
         rec["physical_limit_seconds"] = round(limit, 4)
         rec["link_ratio"] = round(limit / wall, 4)
+    if sampler:
+        rec["iface_trace"] = os.path.abspath(a.iface_trace)
+        rec["iface"] = a.iface
+    if a.tool_trace:
+        rec["tool_trace"] = os.path.abspath(a.tool_trace)
     if doc is not None:
         rec["tool_json"] = doc
         if isinstance(doc.get("allocated_bytes"), (int, float)) and want_bytes:

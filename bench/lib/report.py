@@ -152,9 +152,16 @@ def main() -> int:
                 inner_wall = med(r["tool_json"].get("wall_seconds") for r in rs)
                 inner_cpu = med(r["tool_json"].get("cpu_seconds") for r in rs)
                 pooled = med(r["tool_json"].get("peak_pooled_bytes") for r in rs)
-                w(f"{t}'s own figures (medians, without process start-up): wall "
-                  f"{fmt(inner_wall)} s, CPU {fmt(inner_cpu)} s, peak pooled "
-                  f"{fmt(pooled / 1e6 if pooled is not None else None, 1)} MB.")
+                parts = [f"wall {fmt(inner_wall)} s"]
+                if inner_cpu is not None:
+                    parts.append(f"CPU {fmt(inner_cpu)} s")
+                if pooled is not None:
+                    parts.append(f"peak pooled {fmt(pooled / 1e6, 1)} MB")
+                used = med(r["tool_json"].get("max_concurrency_used") for r in rs)
+                if used is not None:
+                    parts.append(f"most requests in flight {used:g}")
+                w(f"{t}'s own figures (medians, without process start-up): "
+                  + ", ".join(parts) + ".")
         end = next((r for r in recs if r.get("type") == "profile_end" and r["profile"] == name), {})
         if end.get("qdisc_after"):
             w("")

@@ -20,7 +20,7 @@
 #   g1c2         the JVM's default JIT and collector (C2, G1) instead of C1 and the serial collector
 # e.g. --tools curl,zarrfetch,zarrfetch+apache,zarrfetch+c64+m64MiB (cN is concurrency, not a JIT)
 
-ALL_TOOLS=(curl aria2c rclone aiohttp zarrfetch)
+ALL_TOOLS=(curl aria2c rclone aiohttp awssdk-tm java-naive zarrfetch)
 
 # is_zarrfetch NAME -- whether NAME is zarrfetch or one of its variants
 is_zarrfetch() { [[ $1 == zarrfetch || $1 == zarrfetch+* ]]; }
@@ -50,12 +50,56 @@ zf_variant() {
 # to another executable with the same `bench` interface. ZF_EXTRA_ARGS holds --zarrfetch-args.
 ZF_EXE=${ZF_BENCH_ZARRFETCH:-$ROOT_DIR/zarrfetch}
 ZF_EXTRA_ARGS=()
+ZF_PREPARED=""   # "ok", or why `zarrfetch --version` failed: checked once for all variants
+
+# The Java peers (awssdk-tm, java-naive): a standalone Maven project, built once per bench/run
+# (tool_prepare) with a JDK 25 and run with its java and the JVM's default options.
+PEERS_JAVA_HOME=${ZF_BENCH_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+PEERS_JAVA=$PEERS_JAVA_HOME/bin/java
+PEERS_DIR=$BENCH_DIR/peers/java
+PEERS_JAR=$PEERS_DIR/target/java-peers-0.1.0-SNAPSHOT.jar
+PEERS_BUILT=""   # "ok", or why the build failed: one build serves both peers
+
+# java_release JAVA_HOME -- "25.0.3" from the JDK's release file (no JVM started)
+java_release() { sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$1/release" 2>/dev/null; }
+
+# peers_build -- builds bench/peers/java when its jar is missing or older than its sources.
+peers_build() {
+  [[ -z $PEERS_BUILT ]] || { [[ $PEERS_BUILT == ok ]]; return; }
+  local log=$LOG_DIR/java-peers-build.log
+  if [[ -f $PEERS_JAR && -d $PEERS_DIR/target/lib \
+    && -z $(find "$PEERS_DIR/pom.xml" "$PEERS_DIR/src" -newer "$PEERS_JAR" -print -quit) ]]; then
+    PEERS_BUILT=ok
+    return 0
+  fi
+  log "java peers: building $PEERS_DIR (mvn -B -q package, JDK $(java_release "$PEERS_JAVA_HOME"))"
+  if (cd "$PEERS_DIR" && JAVA_HOME=$PEERS_JAVA_HOME \
+    MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" \
+    timeout 1200 mvn -B -q package) >"$log" 2>&1 9>&-; then
+    PEERS_BUILT=ok
+  else
+    PEERS_BUILT="the Java peers' build failed (mvn -B -q package in $PEERS_DIR; log: $log)"
+    tail -n 20 "$log" >&2
+    return 1
+  fi
+}
 
 tool_available() {
   SKIP_REASON=""
   case $1 in
     curl | aria2c | rclone) command -v "$1" >/dev/null 2>&1 || SKIP_REASON="$1 is not installed" ;;
     aiohttp) "$PY" -c 'import aiohttp' 2>/dev/null || SKIP_REASON="$PY cannot import aiohttp" ;;
+    awssdk-tm | java-naive)
+      local v
+      v=$(java_release "$PEERS_JAVA_HOME")
+      if [[ ! -x $PEERS_JAVA ]]; then
+        SKIP_REASON="no JDK at $PEERS_JAVA_HOME (set ZF_BENCH_JAVA_HOME to a JDK 25)"
+      elif [[ ${v%%.*} -lt 25 ]]; then
+        SKIP_REASON="$PEERS_JAVA_HOME is JDK ${v:-?}, not 25 or newer (set ZF_BENCH_JAVA_HOME)"
+      elif ! command -v mvn >/dev/null 2>&1 && [[ ! -f $PEERS_JAR ]]; then
+        SKIP_REASON="Maven (mvn) is needed to build $PEERS_DIR"
+      fi
+      ;;
     zarrfetch | zarrfetch+*)
       if [[ ! -e $ZF_EXE ]]; then
         SKIP_REASON="$ZF_EXE does not exist yet (build the CLI, or set ZF_BENCH_ZARRFETCH)"
@@ -71,13 +115,21 @@ tool_available() {
 tool_prepare() {
   SKIP_REASON=""
   case $1 in
+    awssdk-tm | java-naive)
+      peers_build || SKIP_REASON=$PEERS_BUILT
+      ;;
     zarrfetch | zarrfetch+*)
-      # The launcher builds the project when its sources changed: do that now, untimed.
-      local log=$LOG_DIR/zarrfetch-prepare.log
-      log "zarrfetch: $ZF_EXE --version (builds the project if its sources changed)"
-      if ! (cd "$ROOT_DIR" && timeout 1200 "$ZF_EXE" --version) >"$log" 2>&1 9>&-; then
-        SKIP_REASON="'$ZF_EXE --version' failed (log: $log)"
+      # The launcher builds the project when its sources changed: do that now, untimed, once
+      # for all the variants.
+      if [[ -z $ZF_PREPARED ]]; then
+        local log=$LOG_DIR/zarrfetch-prepare.log
+        log "zarrfetch: $ZF_EXE --version (builds the project if its sources changed)"
+        ZF_PREPARED=ok
+        if ! (cd "$ROOT_DIR" && timeout 1200 "$ZF_EXE" --version) >"$log" 2>&1 9>&-; then
+          ZF_PREPARED="'$ZF_EXE --version' failed (log: $log)"
+        fi
       fi
+      [[ $ZF_PREPARED == ok ]] || SKIP_REASON=$ZF_PREPARED
       ;;
     *) ;;
   esac
@@ -116,6 +168,20 @@ tool_setup() {
       TOOL_VERIFY=json
       TOOL_DATA_GOES_TO="memory (all bodies kept)"
       ;;
+    awssdk-tm)
+      # S3 Transfer Manager on the CRT client, path-style against nginx (bucket analysed_sst);
+      # CONC connections: maxConcurrency CONC, targetThroughputInGbps 0.4 x CONC (see the class).
+      TOOL_CMD=("$PEERS_JAVA" --enable-native-access=ALL-UNNAMED -cp "$PEERS_JAR:$PEERS_DIR/target/lib/*"
+        io.zarrfetch.bench.peers.AwsTransferManagerPeer --out "$OUT_DIR" --concurrency "$CONC"
+        --from "$WORK/urls.txt")
+      ;;
+    java-naive)
+      # One java.net.http.HttpClient, one GET after another, bodies as byte[]: no concurrency flag.
+      TOOL_CMD=("$PEERS_JAVA" -cp "$PEERS_JAR" io.zarrfetch.bench.peers.NaiveHttpClientPeer
+        --from "$WORK/urls.txt")
+      TOOL_VERIFY=json
+      TOOL_DATA_GOES_TO="memory (one body at a time)"
+      ;;
     zarrfetch | zarrfetch+*)
       zf_variant "$1"
       TOOL_CMD=(env "ZARRFETCH_JAVA_OPTS=${ZARRFETCH_JAVA_OPTS:-}$ZF_V_JAVA" "$ZF_EXE" bench "${ZF_V_ARGS[@]}"
@@ -137,6 +203,13 @@ tool_version() {
     aria2c) aria2c --version | awk 'NR == 1 { print $3 }' ;;
     rclone) rclone version 2>/dev/null | awk 'NR == 1 { print $2 }' ;;
     aiohttp) "$PY" -c 'import sys, aiohttp; print(aiohttp.__version__, "on python", sys.version.split()[0])' ;;
+    awssdk-tm)
+      local sdk crt
+      sdk=$(find "$PEERS_DIR/target/lib" -name 's3-transfer-manager-*.jar' -printf '%f\n' | sed 's/^s3-transfer-manager-//; s/\.jar$//')
+      crt=$(find "$PEERS_DIR/target/lib" -name 'aws-crt-*.jar' -printf '%f\n' | sed 's/^aws-crt-//; s/\.jar$//')
+      echo "AWS SDK for Java ${sdk:-?} (S3 Transfer Manager), aws-crt ${crt:-?}, on Java $(java_release "$PEERS_JAVA_HOME")"
+      ;;
+    java-naive) echo "java.net.http.HttpClient on Java $(java_release "$PEERS_JAVA_HOME")" ;;
     zarrfetch | zarrfetch+*)
       local v
       v=$(cd "$ROOT_DIR" && "$ZF_EXE" --version 2>/dev/null 9>&- | head -n 1) || true
@@ -152,6 +225,7 @@ tool_packages() {
     curl) echo curl:curl ;;
     aria2c) echo aria2c:aria2 ;;
     rclone) echo rclone:rclone ;;
+    awssdk-tm | java-naive) [[ -f $PEERS_JAR ]] || echo mvn:maven ;;
     *) ;;
   esac
 }
