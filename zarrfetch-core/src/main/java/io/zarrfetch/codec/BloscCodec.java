@@ -22,7 +22,9 @@ import java.util.zip.Inflater;
  * anything is written; block offsets and stream lengths must lie inside the frame; every stream must decode to
  * exactly its share of its block, and the decoders are bounded by that share, so a lying stream fails instead of
  * writing past its block. Memory: one pooled scratch block of {@code blocksize} bytes (at most the destination's
- * size) and, for shuffled blocks that are not typesize 2 going to a direct buffer, a second one.
+ * size; off-heap for typesize-2 shuffled blocks of at most 4 MiB going to a heap destination under C2, where
+ * that lets the unshuffle vectorize, see {@link Shuffle}) and, for shuffled blocks that are not typesize 2 going
+ * to a direct buffer, a second one.
  */
 final class BloscCodec implements BytesCodec {
     static final int HEADER = 16;
@@ -207,6 +209,11 @@ final class BloscCodec implements BytesCodec {
             }
             int neblock = bsize / nsplits;
             boolean filtered = shuffle || bit;
+            // typesize 2 into a heap destination under C2: stage the block off-heap, where the unshuffle vectorizes
+            boolean offHeap = shuffle && typesize == 2 && out.array != null && !Shuffle.Kernel.C1_ONLY
+                    && bsize <= Scratch.MAX_RETAINED_BYTES;
+            ByteBuffer stage = !filtered ? null
+                    : offHeap ? scratch.nativeBlockBuffer(bsize) : scratch.blockBuffer(bsize);
             int outOff = b * blocksize;
             int pos = start;
             for (int j = 0; j < nsplits; j++) {
@@ -223,13 +230,15 @@ final class BloscCodec implements BytesCodec {
                 }
                 int at = j * neblock;
                 if (filtered) {
-                    decodeStream(b, j, pos, len, neblock, scratch.blockBuffer(bsize), at);
+                    decodeStream(b, j, pos, len, neblock, stage, at);
                 } else {
                     decodeStream(b, j, pos, len, neblock, out.buffer, outOff + at);
                 }
                 pos += len;
             }
-            if (shuffle) {
+            if (offHeap) {
+                Shuffle.unshuffle2Native(scratch.nativeBlockSegment(), bsize, out, outOff);
+            } else if (shuffle) {
                 Shuffle.unshuffle(typesize, bsize, scratch.block(bsize), out, outOff, scratch);
             } else if (bit) {
                 Shuffle.bitunshuffle(typesize, bsize, scratch.block(bsize), out, outOff, scratch);
@@ -277,7 +286,8 @@ final class BloscCodec implements BytesCodec {
                 o = target.array();
                 oOff = target.arrayOffset() + at;
             } else {
-                o = scratch.block(size); // only for unfiltered blocks, so the block scratch is free
+                // unfiltered blocks, or filtered ones staged off-heap: either way the block scratch is free
+                o = scratch.block(size);
                 oOff = 0;
             }
             int n = format == BLOSCLZ

@@ -30,6 +30,8 @@ final class Scratch implements AutoCloseable {
 
     private byte[] block;
     private ByteBuffer blockBuffer;
+    private ByteBuffer nativeBlock;
+    private MemorySegment nativeBlockSegment;
     private byte[] spare;
     private byte[] planes;
     private ByteBuffer planesBuffer;
@@ -65,6 +67,10 @@ final class Scratch implements AutoCloseable {
         if (block != null && block.length > MAX_RETAINED_BYTES) {
             block = null;
             blockBuffer = null;
+        }
+        if (nativeBlock != null && nativeBlock.capacity() > MAX_RETAINED_BYTES) {
+            nativeBlock = null;
+            nativeBlockSegment = null;
         }
         if (spare != null && spare.length > MAX_RETAINED_BYTES) {
             spare = null;
@@ -104,6 +110,23 @@ final class Scratch implements AutoCloseable {
     ByteBuffer blockBuffer(int size) {
         block(size);
         return blockBuffer.clear();
+    }
+
+    /**
+     * A direct buffer of at least {@code size} bytes, cleared: where typesize-2 Blosc blocks decompress before they
+     * are unshuffled into a heap destination (see {@link Shuffle#unshuffle2Native}).
+     */
+    ByteBuffer nativeBlockBuffer(int size) {
+        if (nativeBlock == null || nativeBlock.capacity() < size) {
+            nativeBlock = ByteBuffer.allocateDirect(size);
+            nativeBlockSegment = MemorySegment.ofBuffer(nativeBlock);
+        }
+        return nativeBlock.clear();
+    }
+
+    /** {@link #nativeBlockBuffer(int)}'s memory as a segment. */
+    MemorySegment nativeBlockSegment() {
+        return nativeBlockSegment;
     }
 
     /** A second byte array of at least {@code size} bytes: unshuffle output, or a copy of a stream. */

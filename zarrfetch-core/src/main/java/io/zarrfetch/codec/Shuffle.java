@@ -21,18 +21,32 @@ import java.nio.charset.CoderResult;
  * when it is not, c-blosc stores the whole block as it is.
  *
  * <p>Speed. The MUR-like case (typesize 2, 64.8 MB a chunk) dominates, and C2 vectorizes no byte interleave, nor
- * byte-to-short widening. The JDK does vectorize one widening: its ISO-8859-1 decoder turns bytes into chars with
- * SIMD instructions (an intrinsic). So under C2 each plane is widened to chars that way, the two are combined with
- * a lane-wise (vectorized) {@code a | b << 8}, and the chars are copied to the destination in little-endian order:
- * about 14 GB/s here, against 9 for the best scalar loop. The intrinsic is absent under C1 ({@code
- * -XX:TieredStopAtLevel=1}, as the CLI runs), where that path drops to 1 GB/s and a shift-and-mask loop on longs
- * does 4 GB/s instead; the kernel is picked once from the JVM's flags. Numbers and commands:
- * docs/decisions/0003-codecs.md.
+ * byte-to-short widening. It does vectorize int-to-long widening with shifts and masks in 64-bit lanes: 4 bytes of
+ * each plane spread into one long of output ({@link #unshuffle2Lanes(MemorySegment, int, MemorySegment, long)}),
+ * nearly as fast as a plain copy to memory (about 27 GB/s here, 2.4 ms a chunk against 4.0 for the widening
+ * below). SuperWord only does so when it can tell the planes and the destination apart: one on the heap and the
+ * other off-heap. So a block going to a heap
+ * destination is decompressed into an off-heap scratch block (BloscCodec) and one going to a direct destination
+ * into a heap one. When neither holds (a heap destination whose block is staged on the heap: bit shuffle, blocks
+ * over 4 MiB), the JDK's one vectorized byte widening is used: its ISO-8859-1 decoder turns bytes into chars with
+ * SIMD instructions (an intrinsic); each plane is widened to chars that way, the two are combined with a lane-wise
+ * {@code a | b << 8}, and the chars are copied out in little-endian order (about 14 GB/s, against 9 for the best
+ * scalar loop). Under C1 ({@code -XX:TieredStopAtLevel=1}, as the CLI runs) nothing is vectorized and the
+ * intrinsic is absent; a shift-and-mask loop on longs does 4 GB/s there. The kernel is picked once from the JVM's
+ * flags. Numbers and commands: docs/decisions/0003-codecs.md, bench/jmh ({@code UnshuffleBench}).
  */
 final class Shuffle {
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class,
             ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class,
+            ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfChar CHAR_LE = ValueLayout.JAVA_CHAR_UNALIGNED.withOrder(
+            ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(
+            ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_LE_LAYOUT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(
+            ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG_LE_LAYOUT = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(
             ByteOrder.LITTLE_ENDIAN);
 
     /** Below this many elements the widening path's per-pass overhead is not worth it. */
@@ -80,6 +94,8 @@ final class Shuffle {
                 if (out.array == null) {
                     out.put(outOff, d, 0, body);
                 }
+            } else if (out.array == null) {
+                unshuffle2Lanes(src, n, out.segment, outOff);
             } else {
                 unshuffle2Widen(src, n, out.segment, outOff, scratch);
             }
@@ -93,6 +109,53 @@ final class Shuffle {
         }
         if (body < size) {
             out.put(outOff + body, src, body, size - body);
+        }
+    }
+
+    /**
+     * Undoes the byte shuffle of one typesize-2 block staged in native memory ({@code planes[0, size)}) into {@code
+     * out[outOff, outOff + size)}, a heap destination: see {@link #unshuffle2Lanes(MemorySegment, int, MemorySegment,
+     * long)}. Only for C2 (under C1 this loop is not compiled to vector code).
+     */
+    static void unshuffle2Native(MemorySegment planes, int size, Output out, int outOff) {
+        int n = size / 2;
+        unshuffle2Lanes(planes, n, out.segment, outOff);
+        if (2 * n < size) {
+            MemorySegment.copy(planes, 2L * n, out.segment, outOff + 2L * n, 1);
+        }
+    }
+
+    /**
+     * Typesize 2, C2, planes in native memory, destination on the heap: 4 bytes of each plane make one long of
+     * output, {@code spread(a) | spread(b) << 8} in 64-bit lanes. C2's SuperWord turns this loop into vector code
+     * (int-to-long widening, shifts, masks), because the two segments cannot overlap (one is off-heap, one is not);
+     * with both planes and destination on the heap, or both off-heap, it cannot prove that and stays scalar. So a
+     * heap destination gets planes staged off-heap and a direct one gets planes on the heap (the byte[] variant).
+     */
+    static void unshuffle2Lanes(MemorySegment planes, int n, MemorySegment dst, long dstOff) {
+        int m = n >>> 2;
+        long b0 = n;
+        for (int j = 0; j < m; j++) {
+            long a = planes.get(INT_LE_LAYOUT, 4L * j) & 0xFFFFFFFFL;
+            long b = planes.get(INT_LE_LAYOUT, b0 + 4L * j) & 0xFFFFFFFFL;
+            dst.set(LONG_LE_LAYOUT, dstOff + 8L * j, spread(a) | (spread(b) << 8));
+        }
+        for (int i = 4 * m; i < n; i++) {
+            int v = (planes.get(ValueLayout.JAVA_BYTE, i) & 0xFF) | (planes.get(ValueLayout.JAVA_BYTE, b0 + i) << 8);
+            dst.set(SHORT_LE, dstOff + 2L * i, (short) v);
+        }
+    }
+
+    /** {@link #unshuffle2Lanes(MemorySegment, int, MemorySegment, long)} for planes on the heap, into native memory. */
+    static void unshuffle2Lanes(byte[] planes, int n, MemorySegment dst, long dstOff) {
+        int m = n >>> 2;
+        for (int j = 0; j < m; j++) {
+            long a = (int) INT_LE.get(planes, 4 * j) & 0xFFFFFFFFL;
+            long b = (int) INT_LE.get(planes, n + 4 * j) & 0xFFFFFFFFL;
+            dst.set(LONG_LE_LAYOUT, dstOff + 8L * j, spread(a) | (spread(b) << 8));
+        }
+        for (int i = 4 * m; i < n; i++) {
+            dst.set(SHORT_LE, dstOff + 2L * i, (short) ((planes[i] & 0xFF) | (planes[n + i] << 8)));
         }
     }
 

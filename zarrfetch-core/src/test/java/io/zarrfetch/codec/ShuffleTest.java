@@ -121,6 +121,33 @@ class ShuffleTest {
                 assertThat(got).as("widen n=%d direct=%s", n, direct).isEqualTo(expected);
             }
 
+            // the lane kernels: planes off-heap into a heap destination, planes on the heap into a direct one
+            java.lang.foreign.MemorySegment planes = java.lang.foreign.Arena.ofAuto().allocate(Math.max(1, 2 * n));
+            java.lang.foreign.MemorySegment.copy(src, 0, planes, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, 2 * n);
+            byte[] lanesHeap = new byte[2 * n + 10];
+            Shuffle.unshuffle2Lanes(planes, n, java.lang.foreign.MemorySegment.ofArray(lanesHeap), 5);
+            assertThat(java.util.Arrays.copyOfRange(lanesHeap, 5, 5 + 2 * n)).as("lanes off-heap n=%d", n)
+                    .isEqualTo(expected);
+            ByteBuffer lanesDirect = ByteBuffer.allocateDirect(2 * n + 10);
+            Shuffle.unshuffle2Lanes(src, n, java.lang.foreign.MemorySegment.ofBuffer(lanesDirect), 5);
+            byte[] gotDirect = new byte[2 * n];
+            lanesDirect.get(5, gotDirect);
+            assertThat(gotDirect).as("lanes heap n=%d", n).isEqualTo(expected);
+            for (int extra = 0; extra <= 1; extra++) { // a leftover byte after the elements
+                byte[] block = java.util.Arrays.copyOf(src, 2 * n + extra);
+                if (extra == 1) {
+                    block[2 * n] = 42;
+                }
+                java.lang.foreign.MemorySegment staged = java.lang.foreign.Arena.ofAuto().allocate(block.length + 1);
+                java.lang.foreign.MemorySegment.copy(block, 0, staged, java.lang.foreign.ValueLayout.JAVA_BYTE, 0,
+                        block.length);
+                ByteBuffer dst = ByteBuffer.allocate(block.length + 3);
+                Shuffle.unshuffle2Native(staged, block.length, new Output(dst.position(3)), 0);
+                byte[] got = java.util.Arrays.copyOfRange(dst.array(), 3, 3 + block.length);
+                assertThat(got).as("native n=%d extra=%d", n, extra)
+                        .isEqualTo(referenceUnshuffle(2, block, block.length));
+            }
+
             byte[] generic = new byte[2 * n];
             Shuffle.unshuffleGeneric(2, src, n, generic, 0);
             assertThat(generic).as("generic n=%d", n).isEqualTo(expected);

@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The typesize-2 unshuffle kernels alone (zarrfetch-internal, hence this package): one 256 KiB shuffled block
  * unshuffled 247 times into successive parts of a 64.8 MB destination, as in a MUR chunk, heap or direct.
- * {@code widen} is what C2 runs, {@code longs} what C1 runs, {@code bytes} the plain loop.
+ * {@code lanes} is what C2 runs (block staged off-heap for a heap destination, on the heap for a direct one),
+ * {@code widen} C2's fallback for heap-to-heap, {@code longs} what C1 runs, {@code bytes} the plain loop.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,13 +35,14 @@ public class UnshuffleBench {
     private static final int BLOCK = 256 * 1024;
     private static final int BLOCKS = 64_764_000 / BLOCK;
 
-    @Param({"widen", "longs", "bytes"})
+    @Param({"lanes", "widen", "longs", "bytes"})
     public String kernel;
 
     @Param({"heap", "direct"})
     public String dst;
 
     private final byte[] src = new byte[BLOCK];
+    private MemorySegment srcOffHeap;
     private byte[] heap;
     private ByteBuffer direct;
     private MemorySegment seg;
@@ -49,6 +51,8 @@ public class UnshuffleBench {
     @Setup(Level.Trial)
     public void setup() {
         new SplittableRandom(1).nextBytes(src);
+        srcOffHeap = java.lang.foreign.Arena.ofAuto().allocate(BLOCK);
+        MemorySegment.copy(src, 0, srcOffHeap, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, BLOCK);
         heap = new byte[BLOCKS * BLOCK];
         direct = ByteBuffer.allocateDirect(BLOCKS * BLOCK);
         seg = dst.equals("heap") ? MemorySegment.ofArray(heap) : MemorySegment.ofBuffer(direct);
@@ -67,6 +71,13 @@ public class UnshuffleBench {
         for (int b = 0; b < BLOCKS; b++) {
             int off = b * BLOCK;
             switch (kernel) {
+                case "lanes" -> {
+                    if (dst.equals("heap")) {
+                        Shuffle.unshuffle2Lanes(srcOffHeap, n, seg, off);
+                    } else {
+                        Shuffle.unshuffle2Lanes(src, n, seg, off);
+                    }
+                }
                 case "widen" -> Shuffle.unshuffle2Widen(src, n, seg, off, scratch);
                 case "longs" -> {
                     if (dst.equals("heap")) {
