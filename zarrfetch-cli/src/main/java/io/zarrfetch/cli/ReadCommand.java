@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.util.concurrent.Callable;
 import io.zarrfetch.fetch.FetchOptions;
 import io.zarrfetch.fetch.Fetcher;
 import io.zarrfetch.store.Stores;
-import io.zarrfetch.zarr.ArrayData;
 import io.zarrfetch.zarr.Npy;
 import io.zarrfetch.zarr.Selection;
 import io.zarrfetch.zarr.ZarrArray;
@@ -79,9 +77,15 @@ final class ReadCommand implements Callable<Integer> {
             bytes = Math.multiplyExact(r.elements(), array.metadata().dtype().size());
             descr = array.metadata().dtype().numpyDescr();
             if (outputFile.equals("-")) {
-                ArrayData data = array.read(selection);
-                Npy.write(data, Channels.newChannel(System.out));
-                System.out.flush();
+                // through a temporary file, not memory: a selection may be larger than the memory there is
+                Path temp = Files.createTempFile("zarrfetch-read-", ".npy");
+                try {
+                    writeFile(array, selection, temp);
+                    Files.copy(temp, System.out);
+                    System.out.flush();
+                } finally {
+                    Files.deleteIfExists(temp);
+                }
             } else {
                 writeFile(array, selection, Path.of(outputFile));
             }
@@ -99,7 +103,10 @@ final class ReadCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Writes the .npy header, then reads the selection straight into the file through a memory map. */
+    /**
+     * Writes the .npy header, then reads the selection straight into the file through a memory map, under a
+     * temporary name renamed when complete. Not synced to disk, like cp's files.
+     */
     private static void writeFile(ZarrArray array, Selection selection, Path target) throws IOException,
             InterruptedException {
         Selection.Resolved r = selection.resolve(array.metadata().shape());
@@ -118,8 +125,9 @@ final class ReadCommand implements Callable<Integer> {
                 }
                 if (bytes > 0) {
                     MemorySegment region = ch.map(FileChannel.MapMode.READ_WRITE, header.length, bytes, arena);
-                    array.read(selection, region);
-                    region.force();
+                    try (Prefault ahead = Prefault.start(region)) {
+                        array.read(selection, region);
+                    }
                 }
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -105,12 +105,20 @@ public final class ZarrArray {
      * Reads a selection into new memory (released when the result is no longer referenced).
      *
      * @throws IndexOutOfBoundsException for an index outside the array
+     * @throws IllegalArgumentException when the selection is larger than the JVM may allocate
      * @throws IOException naming the chunks that could not be read, and why
      */
     public ArrayData read(Selection selection) throws IOException, InterruptedException {
         Selection.Resolved r = selection.resolve(meta.shape());
         long bytes = Math.multiplyExact(r.elements(), meta.dtype().size());
-        MemorySegment dst = Arena.ofAuto().allocate(Math.max(bytes, 1), 8).asSlice(0, bytes);
+        MemorySegment dst;
+        try {
+            dst = Arena.ofAuto().allocate(Math.max(bytes, 1), 8).asSlice(0, bytes);
+        } catch (OutOfMemoryError e) { // the JVM's limit on native memory (-XX:MaxDirectMemorySize), not the heap
+            throw new IllegalArgumentException("the selection is " + bytes + " bytes, more than this JVM may allocate ("
+                    + e.getMessage() + "): read it in parts, or into memory of your own (a file mapping, say) with "
+                    + "read(Selection, MemorySegment)", e);
+        }
         read(r, dst, true);
         return new ArrayData(meta.dtype(), r.resultShape(), dst);
     }
