@@ -21,7 +21,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from results import (PAYLOAD_FRACTION, ResultFile, is_defaults, is_zarrfetch,  # noqa: E402
+from results import (PAYLOAD_FRACTION, ResultFile, is_defaults, is_zarrfetch, zf_parts,  # noqa: E402
                      keeps, label, med, trace_timing)
 
 TARGET_LINK = 0.95     # s3-wan: zarrfetch with defaults >= 95% of the link
@@ -551,6 +551,26 @@ def write_doc(main, sweep, main_copy, sweep_copy, charts, docs, publish_cmd, out
             lines.extend(f.read().rstrip("\n").split("\n"))
         w("")
         w(f"The report: [results/{os.path.basename(reads[-1])}](results/{os.path.basename(reads[-1])}).")
+    jmh = sorted(d for d in glob.glob(os.path.join(docs, "results", "*-jmh*")) if os.path.isdir(d))
+    if jmh:
+        # bench/jmh's newest run, verbatim: the Blosc decode against c-blosc (the Zarr issue's JMH target)
+        rel = os.path.relpath(jmh[-1], docs)
+        w("")
+        w("## Decoding one chunk: zarrfetch's Blosc against c-blosc (bench/jmh)")
+        w("")
+        w("One MUR-like chunk (64.8 MB decoded, Blosc LZ4, byte shuffle, typesize 2) decoded single-threaded; "
+          "JMH's commands, as `bench/jmh/run.sh` ran them:")
+        w("")
+        w("```")
+        with open(os.path.join(jmh[-1], "commands.txt")) as f:
+            lines.extend(f.read().rstrip("\n").split("\n"))
+        w("```")
+        w("")
+        with open(os.path.join(jmh[-1], "summary.md")) as f:
+            lines.extend(f.read().rstrip("\n").split("\n"))
+        w("")
+        w(f"JMH's output: [{rel}/]({rel}/); the decisions it supports: "
+          "[decisions/0003-codecs.md](decisions/0003-codecs.md).")
     er = earlier_runs(docs, {main_copy, sweep_copy} | set(r[:-3] + ".jsonl" for r in reads))
     if er:
         w("")
