@@ -272,6 +272,10 @@ final class HttpReads {
         if (e instanceof SocketTimeoutException) {
             return "timed out" + (m != null ? " (" + m + ")" : "");
         }
+        if (e instanceof javax.net.ssl.SSLHandshakeException) {
+            return "TLS handshake failed: the server's certificate is not trusted, or not for this host name ("
+                    + m + ")";
+        }
         return e.getClass().getSimpleName() + (m != null ? ": " + m : "");
     }
 
