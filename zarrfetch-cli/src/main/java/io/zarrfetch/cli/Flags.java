@@ -1,9 +1,13 @@
 package io.zarrfetch.cli;
 
 import java.net.URI;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.zarrfetch.fetch.FetchOptions;
 import io.zarrfetch.store.StoreOptions;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands. */
@@ -26,8 +30,24 @@ final class Flags {
         @Option(names = "--no-sign-request", description = "Send S3 requests unsigned, for public buckets.")
         boolean noSignRequest;
 
+        @Option(names = "--connect-timeout", paramLabel = "TIME", converter = Seconds.class,
+                description = "Give up a connection attempt after TIME, like 10s or 500ms (default: 10s); the "
+                        + "request is then retried.")
+        Duration connectTimeout;
+
+        @Option(names = "--read-timeout", paramLabel = "TIME", converter = Seconds.class,
+                description = "Give up a request when its answer's first byte, or any next byte of its body, takes "
+                        + "longer than TIME (default: 30s); the request is then retried, resuming the body.")
+        Duration readTimeout;
+
         StoreOptions options(int connectionsPerHost) {
             StoreOptions o = StoreOptions.defaults().withMaxConnectionsPerHost(connectionsPerHost);
+            if (connectTimeout != null) {
+                o = o.withConnectTimeout(connectTimeout);
+            }
+            if (readTimeout != null) {
+                o = o.withReadTimeout(readTimeout);
+            }
             if (endpoint != null) {
                 o = o.withEndpoint(endpoint);
             }
@@ -79,5 +99,28 @@ final class Flags {
         @Option(names = {"-q", "--quiet"}, description = "Print no progress and no summary; failures still go "
                 + "to stderr.")
         boolean quiet;
+    }
+
+    /** A duration like {@code 30s}, {@code 500ms}, {@code 2m} or a plain number of seconds; more than zero. */
+    static final class Seconds implements CommandLine.ITypeConverter<Duration> {
+        private static final Pattern TIME = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|)");
+
+        @Override
+        public Duration convert(String value) {
+            Matcher m = TIME.matcher(value.strip().toLowerCase(java.util.Locale.ROOT));
+            if (!m.matches()) {
+                throw new CommandLine.TypeConversionException("not a time like 30s, 500ms or 2m: '" + value + "'");
+            }
+            double n = Double.parseDouble(m.group(1));
+            double millis = switch (m.group(2)) {
+                case "ms" -> n;
+                case "m" -> n * 60_000;
+                default -> n * 1000;
+            };
+            if (millis < 1 || millis > 86_400_000) {
+                throw new CommandLine.TypeConversionException("a time from 1ms to 24h, not '" + value + "'");
+            }
+            return Duration.ofMillis(Math.round(millis));
+        }
     }
 }

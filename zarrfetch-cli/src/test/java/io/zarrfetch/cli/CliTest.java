@@ -8,8 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -181,5 +186,42 @@ class CliTest {
         assertThat(run("cp", "only-one-arg").exit()).isEqualTo(2);
         assertThat(run("bench", "--concurrency", "x", "s3://b/").exit()).isEqualTo(2);
         assertThat(run("cp", "--memory-limit", "lots", "a", "b").exit()).isEqualTo(2);
+        assertThat(run("cp", "--read-timeout", "0s", "a", "b").exit()).isEqualTo(2);
+        assertThat(run("cp", "--connect-timeout", "soon", "a", "b").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void aServerThatStallsTimesOutAfterReadTimeoutAndTheOthersStillCopy() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Handler.Wrapper stalls = new Handler.Wrapper() {
+            @Override
+            public InvocationType getInvocationType() {
+                return InvocationType.BLOCKING; // so that Jetty never runs it on its selector thread
+            }
+
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                if (Request.getPathInContext(request).equals("/stall.bin")) {
+                    release.await(); // answers nothing until the test ends
+                    callback.succeeded();
+                    return true;
+                }
+                return super.handle(request, response, callback);
+            }
+        };
+        Files.write(tmp.resolve("fine.bin"), data(50_000, 3));
+        Path dest = tmp.resolve("out");
+        HttpFileServer server = HttpFileServer.start(tmp, stalls);
+        try {
+            Run r = run("cp", "--read-timeout", "300ms", server.url() + "stall.bin", server.url() + "fine.bin",
+                    dest.toString());
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err()).contains("stall.bin").contains("timed out");
+            assertThat(dest.resolve("fine.bin")).as(r.err()).hasSameBinaryContentAs(tmp.resolve("fine.bin"));
+            assertThat(dest.resolve("stall.bin")).doesNotExist();
+        } finally {
+            release.countDown(); // before stopping the server, which waits for the stalled handlers
+            server.close();
+        }
     }
 }
