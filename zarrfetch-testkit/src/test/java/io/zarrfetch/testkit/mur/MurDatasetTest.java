@@ -331,7 +331,9 @@ class MurDatasetTest {
         assertThat(dataset.isWritten(dir)).isFalse();
         try (Stream<Path> files = Files.list(dir.resolve("analysed_sst"))) {
             List<String> names = files.map(p -> p.getFileName().toString()).toList();
-            assertThat(names).noneMatch(n -> n.endsWith(".zarrfetch-partial")).hasSizeLessThan(200);
+            // (How many chunks were written before the writers saw the interrupt depends on the scheduler: on a
+            // busy machine all 200 may be; what matters is that none is partial and there is no manifest.)
+            assertThat(names).noneMatch(n -> n.endsWith(".zarrfetch-partial"));
             for (String name : names.stream().filter(n -> !n.startsWith(".")).toList()) {
                 int i = Integer.parseInt(name.substring(0, name.indexOf('.')));
                 assertThat(dir.resolve("analysed_sst").resolve(name)).hasBinaryContent(dataset.compressedChunk(i));
