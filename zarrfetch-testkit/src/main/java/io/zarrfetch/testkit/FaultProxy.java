@@ -79,6 +79,11 @@ public final class FaultProxy implements AutoCloseable {
         /** The Content-Length says one byte less than the body has; the whole body is sent anyway. */
         LENGTH_TOO_SMALL,
         /**
+         * A 206's Content-Range is moved one byte on (same length, same body): not the range asked for. Answers
+         * without a Content-Range pass unchanged and are not counted.
+         */
+        WRONG_CONTENT_RANGE,
+        /**
          * The object changes after this ranged GET: this answer is the server's, but every later request for the
          * same path sees another version (another ETag, every byte inverted); a request whose {@code If-Match}
          * names the first version's ETag gets 412 Precondition Failed, as from S3. Counted once per changed
@@ -136,6 +141,9 @@ public final class FaultProxy implements AutoCloseable {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
+
+    private static final java.util.regex.Pattern CONTENT_RANGE =
+            java.util.regex.Pattern.compile("(?i)Content-Range:\\s*bytes (\\d+)-(\\d+)/(.*)");
 
     private final String upstreamHost;
     private final int upstreamPort;
@@ -379,6 +387,14 @@ public final class FaultProxy implements AutoCloseable {
                 reset(client);
                 return;
             }
+            case STALL_BEFORE_HEADERS -> {
+                count(fault);
+                pause(stall);
+            }
+            case SLOW_FIRST_BYTE -> {
+                count(fault);
+                pause(slowFirstByte);
+            }
             case null, default -> {
                 // forwarded below
             }
@@ -418,19 +434,18 @@ public final class FaultProxy implements AutoCloseable {
                 }
                 return;
             }
-            case STALL_BEFORE_HEADERS -> {
-                count(fault);
-                pause(stall);
-            }
-            case SLOW_FIRST_BYTE -> {
-                count(fault);
-                pause(slowFirstByte);
-            }
             case LENGTH_TOO_LARGE -> {
                 count(fault);
                 out.write(up.head(body.length + 1));
                 out.write(body);
                 return;
+            }
+            case WRONG_CONTENT_RANGE -> {
+                Upstream moved = up.rangeMoved();
+                if (moved != null) {
+                    count(fault);
+                    up = moved;
+                }
             }
             case LENGTH_TOO_SMALL -> {
                 if (body.length < 1) {
@@ -480,6 +495,23 @@ public final class FaultProxy implements AutoCloseable {
             headers.forEach(h -> b.append(h).append("\r\n"));
             b.append("Content-Length: ").append(contentLength).append("\r\nConnection: close\r\n\r\n");
             return b.toString().getBytes(StandardCharsets.ISO_8859_1);
+        }
+
+        /** The same answer with its Content-Range one byte further on, or {@code null} without one. */
+        Upstream rangeMoved() {
+            List<String> h = new ArrayList<>();
+            boolean moved = false;
+            for (String line : headers) {
+                java.util.regex.Matcher m = CONTENT_RANGE.matcher(line);
+                if (m.matches()) {
+                    h.add("Content-Range: bytes " + (Long.parseLong(m.group(1)) + 1) + "-"
+                            + (Long.parseLong(m.group(2)) + 1) + "/" + m.group(3));
+                    moved = true;
+                } else {
+                    h.add(line);
+                }
+            }
+            return moved ? new Upstream(statusLine, h, etag, body) : null;
         }
 
         /** The same answer from another version of the object: another ETag, every byte inverted. */
