@@ -33,11 +33,11 @@ import io.zarrfetch.testkit.HttpFileServer;
 import io.zarrfetch.testkit.S3Server;
 
 /**
- * Every fault {@link FaultProxy} injects, against whole-object fetches (objects smaller than a part) and multi-part
- * fetches (objects of 4 parts), through a plain HTTP server (no listing: sizes come from the first answer) and
- * through S3 with a listing (sizes and ETags known up front). One object of each run gets the fault; the run's other
- * objects must arrive intact, and the faulted one either arrives byte for byte or fails cleanly, naming its URL, its
- * attempts and the cause.
+ * Every fault {@link FaultProxy} injects, against whole-object fetches (objects smaller than a part), multi-part
+ * fetches (objects of 4 parts) and byte-range items of 3 parts, through a plain HTTP server (no listing: sizes come
+ * from the first answer) and through S3 with a listing (sizes and ETags known up front). One object of each run gets
+ * the fault; the run's other objects must arrive intact, and the faulted one either arrives byte for byte or fails
+ * cleanly, naming its URL, its attempts and the cause.
  *
  * <p>Timeouts are short (1 s to connect and between bytes), so stalls cost about a second each; retries do not wait.
  */
@@ -55,7 +55,14 @@ class FaultMatrixTest {
 
     enum Via { HTTP, S3 }
 
-    enum Size { WHOLE, PARTS }
+    /**
+     * Whole objects smaller than a part; whole objects of 4 parts; byte ranges of 3 parts inside the big objects
+     * (as Zarr shard reads ask for), named {@code big-i@RANGE}.
+     */
+    enum Size { WHOLE, PARTS, RANGE }
+
+    static final long RANGE_OFFSET = 1000;
+    static final int RANGE_LENGTH = 150_000;
 
     /** What the faulted object's fate must be. */
     enum Outcome {
@@ -92,6 +99,10 @@ class FaultMatrixTest {
     static void put(String key, byte[] d) {
         s3.put(BUCKET, key, d);
         SHA.put(key, sha256(d));
+        if (d.length > RANGE_OFFSET + RANGE_LENGTH) {
+            SHA.put(key + "@RANGE", sha256(java.util.Arrays.copyOfRange(d, (int) RANGE_OFFSET,
+                    (int) RANGE_OFFSET + RANGE_LENGTH)));
+        }
     }
 
     static byte[] data(int size, long seed) {
@@ -159,12 +170,18 @@ class FaultMatrixTest {
 
     /** The items of a run: the small or the big objects, listed on S3, named by key on HTTP. */
     static List<FetchItem> items(Stores stores, FaultProxy proxy, Via via, String prefix) {
+        if (prefix.endsWith("@RANGE")) {
+            Store store = via == Via.S3 ? stores.locate("s3://" + BUCKET + "/").store()
+                    : stores.locate(proxy.url().toString()).store();
+            return List.of("big-0", "big-1").stream()
+                    .map(k -> FetchItem.range(store, k, RANGE_OFFSET, RANGE_LENGTH, k + "@RANGE")).toList();
+        }
         if (via == Via.S3) {
             Store store = stores.locate("s3://" + BUCKET + "/").store();
             return store.list(prefix).map(o -> FetchItem.of(store, o)).toList();
         }
         Store store = stores.locate(proxy.url().toString()).store();
-        return SHA.keySet().stream().filter(k -> k.startsWith(prefix)).sorted()
+        return SHA.keySet().stream().filter(k -> k.startsWith(prefix) && !k.endsWith("@RANGE")).sorted()
                 .map(k -> new FetchItem(store, ObjectInfo.of(k), k)).toList();
     }
 
@@ -175,10 +192,15 @@ class FaultMatrixTest {
     @ParameterizedTest(name = "{0} {1} via {2}")
     @MethodSource("matrix")
     void eachFaultEndsInTheExactBytesOrACleanFailure(Fault fault, Size size, Via via) throws Exception {
-        String prefix = size == Size.WHOLE ? "small-" : "big-";
-        String target = prefix + "0";
+        String prefix = switch (size) {
+            case WHOLE -> "small-";
+            case PARTS -> "big-";
+            case RANGE -> "big-@RANGE";
+        };
+        String key = size == Size.WHOLE ? "small-0" : "big-0";
+        String target = size == Size.RANGE ? key + "@RANGE" : key;
         // Faults go to the object's GETs only, never to the listing; object changes follow a ranged GET.
-        Rule rule = Rule.first(1, fault).onMethod("GET").onPath("/" + target);
+        Rule rule = Rule.first(1, fault).onMethod("GET").onPath("/" + key);
         if (fault == Fault.OBJECT_CHANGED) {
             rule = rule.onRanged(true);
         }
@@ -198,7 +220,7 @@ class FaultMatrixTest {
             } else {
                 assertThat(proxy.injected(fault)).as("the fault was injected").isGreaterThanOrEqualTo(1);
             }
-            long targetRequests = proxy.requests().stream().filter(q -> q.target().contains("/" + target)).count();
+            long targetRequests = proxy.requests().stream().filter(q -> q.target().contains("/" + key)).count();
 
             // Every other object arrives intact.
             for (FetchItem item : items) {
@@ -221,7 +243,7 @@ class FaultMatrixTest {
                     assertThat(got).doesNotContainKey(target).hasSize(items.size() - 1);
                     assertThat(r.failures()).singleElement().satisfies(f -> {
                         assertThat(f.name()).isEqualTo(target);
-                        assertThat(f.url()).contains(target);
+                        assertThat(f.url()).contains(key);
                         assertThat(f.attempts()).as("every request for the object counts")
                                 .isEqualTo((int) targetRequests);
                         String text = f.describe();
