@@ -89,7 +89,13 @@ public final class FaultProxy implements AutoCloseable {
          * names the first version's ETag gets 412 Precondition Failed, as from S3. Counted once per changed
          * answer or 412.
          */
-        OBJECT_CHANGED
+        OBJECT_CHANGED,
+        /**
+         * The object grows by a byte after this ranged GET, and its server sends no ETag (none on this answer or
+         * any later one for the same path): later 206 answers carry the same bytes for the range asked for, but a
+         * Content-Range total one larger. Counted once for this answer and once per later answer.
+         */
+        OBJECT_GREW
     }
 
     /**
@@ -162,6 +168,8 @@ public final class FaultProxy implements AutoCloseable {
      * has its answer). Guarded by this: a request chosen after the change sees it.
      */
     private final Map<String, CompletableFuture<String>> changed = new HashMap<>();
+    /** Paths whose object has grown (guarded by this). */
+    private final Set<String> grown = new java.util.HashSet<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private volatile Duration stall = Duration.ofSeconds(30);
     private volatile Duration slowFirstByte = Duration.ofMillis(100);
@@ -254,7 +262,8 @@ public final class FaultProxy implements AutoCloseable {
      * @param changedFrom when the object changed before this request: the first version's ETag, to come
      * @param changes whether this request's answer is the last of the first version
      */
-    private record Decision(Fault fault, CompletableFuture<String> changedFrom, CompletableFuture<String> changes) {
+    private record Decision(Fault fault, CompletableFuture<String> changedFrom, CompletableFuture<String> changes,
+            boolean grew, boolean grows) {
     }
 
     private synchronized Decision decide(Request r) {
@@ -266,7 +275,12 @@ public final class FaultProxy implements AutoCloseable {
             changes = new CompletableFuture<>();
             changed.put(path, changes);
         }
-        return new Decision(f, before, changes);
+        boolean grew = grown.contains(path);
+        boolean grows = f == Fault.OBJECT_GREW && !grew;
+        if (grows) {
+            grown.add(path);
+        }
+        return new Decision(f, before, changes, grew, grows);
     }
 
     /** The fault for this request, or {@code null}; draws happen under the lock, in order of arrival. */
@@ -415,6 +429,10 @@ public final class FaultProxy implements AutoCloseable {
         if (original != null) {
             up = up.changed();
         }
+        if (decision.grew() || decision.grows()) {
+            count(Fault.OBJECT_GREW);
+            up = up.grown(decision.grew());
+        }
         byte[] body = up.body();
         int half = Math.max(1, body.length / 2);
         switch (fault) {
@@ -512,6 +530,21 @@ public final class FaultProxy implements AutoCloseable {
                 }
             }
             return moved ? new Upstream(statusLine, h, etag, body) : null;
+        }
+
+        /** The same answer without an ETag and, if {@code bigger}, with a Content-Range total one larger. */
+        Upstream grown(boolean bigger) {
+            List<String> h = new ArrayList<>();
+            for (String line : headers) {
+                java.util.regex.Matcher m = CONTENT_RANGE.matcher(line);
+                if (bigger && m.matches() && !m.group(3).strip().equals("*")) {
+                    h.add("Content-Range: bytes " + m.group(1) + "-" + m.group(2) + "/"
+                            + (Long.parseLong(m.group(3).strip()) + 1));
+                } else if (!line.regionMatches(true, 0, "ETag:", 0, 5)) {
+                    h.add(line);
+                }
+            }
+            return new Upstream(statusLine, h, null, body);
         }
 
         /** The same answer from another version of the object: another ETag, every byte inverted. */
