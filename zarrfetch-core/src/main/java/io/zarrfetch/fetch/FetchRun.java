@@ -652,7 +652,7 @@ public final class FetchRun {
         String url = job.item.url();
         if (!job.item.ranged() && body.objectSize() >= 0 && body.objectSize() != job.size) {
             throw new StoreException(url, 0, false, "the object is now " + body.objectSize() + " bytes, not "
-                    + job.size + " as listed: it changed since it was listed");
+                    + job.size + ": it changed since it was listed or first read");
         }
         if (body.offset() != offset || (body.length() >= 0 && body.length() < length)) {
             throw new StoreException(url, 0, true, "asked for " + length + " bytes at " + offset + ", got "

@@ -137,7 +137,7 @@ class FaultMatrixTest {
             // A plain GET's 200 has no Content-Range to get wrong.
             case WRONG_CONTENT_RANGE -> size == Size.WHOLE && via == Via.S3 ? Outcome.DELIVERED : Outcome.RECOVERS;
             // One GET has nothing to stitch; parts of two versions must never be.
-            case OBJECT_CHANGED -> size == Size.WHOLE ? Outcome.DELIVERED : Outcome.FAILS;
+            case OBJECT_CHANGED, OBJECT_GREW -> size == Size.WHOLE ? Outcome.DELIVERED : Outcome.FAILS;
         };
     }
 
@@ -201,7 +201,7 @@ class FaultMatrixTest {
         String target = size == Size.RANGE ? key + "@RANGE" : key;
         // Faults go to the object's GETs only, never to the listing; object changes follow a ranged GET.
         Rule rule = Rule.first(1, fault).onMethod("GET").onPath("/" + key);
-        if (fault == Fault.OBJECT_CHANGED) {
+        if (fault == Fault.OBJECT_CHANGED || fault == Fault.OBJECT_GREW) {
             rule = rule.onRanged(true);
         }
         Outcome outcome = expected(fault, size, via);
@@ -215,7 +215,8 @@ class FaultMatrixTest {
             r = fetcher.fetch(items.stream(), Sink.bytes((item, bytes) -> got.put(item.name(), sha256(bytes))));
             record(proxy);
             boolean plainGet = size == Size.WHOLE && via == Via.S3;
-            if (plainGet && (fault == Fault.OBJECT_CHANGED || fault == Fault.WRONG_CONTENT_RANGE)) {
+            if (plainGet && (fault == Fault.OBJECT_CHANGED || fault == Fault.OBJECT_GREW
+                    || fault == Fault.WRONG_CONTENT_RANGE)) {
                 assertThat(proxy.injected(fault)).as("a plain GET is not ranged: nothing to change").isZero();
             } else {
                 assertThat(proxy.injected(fault)).as("the fault was injected").isGreaterThanOrEqualTo(1);
