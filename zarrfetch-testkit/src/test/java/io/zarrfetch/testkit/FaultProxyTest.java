@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.zarrfetch.testkit.FaultProxy.Fault;
@@ -42,6 +43,7 @@ class FaultProxyTest {
     }
 
     @Test
+    @Timeout(60) // a guard against a hang, not a measurement
     void closingEndsAStallAndTheConnection() throws Exception {
         Files.writeString(dir.resolve("a"), "hello");
         try (HttpFileServer http = HttpFileServer.start(dir)) {
