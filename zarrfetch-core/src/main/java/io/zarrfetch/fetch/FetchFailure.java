@@ -9,10 +9,10 @@ package io.zarrfetch.fetch;
  * @param cause what went wrong, its message naming the URL and the cause
  */
 public record FetchFailure(String url, String name, int attempts, Throwable cause) {
-    /** One line for people: the URL, the cause and the attempts. */
+    /** One line for people: the URL, the cause and the attempts made, one included. */
     public String describe() {
         String m = cause.getMessage() != null ? cause.getMessage() : cause.toString();
         String text = m.startsWith(url) ? m : url + ": " + m;
-        return attempts > 1 ? text + " (after " + attempts + " attempts)" : text;
+        return text + " (after " + attempts + (attempts == 1 ? " attempt)" : " attempts)");
     }
 }

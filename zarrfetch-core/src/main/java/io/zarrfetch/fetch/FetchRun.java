@@ -76,6 +76,8 @@ public final class FetchRun {
     private final LongAdder bytesReceived = new LongAdder();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    /** Requests that got a usable answer: what earns retries (RetryPolicy's budget). */
+    private final AtomicLong answers = new AtomicLong();
     private final AtomicInteger requestsActive = new AtomicInteger();
     private final ConcurrentLinkedQueue<FetchFailure> failures = new ConcurrentLinkedQueue<>();
 
@@ -555,7 +557,9 @@ public final class FetchRun {
         for (int attempt = 1; ; attempt++) {
             countRequest(job, attempt);
             try {
-                return job.item.store().get(job.item.object().key(), offset, length, null);
+                Body body = job.item.store().get(job.item.object().key(), offset, length, null);
+                answers.incrementAndGet();
+                return body;
             } catch (StoreException e) {
                 backoffOrThrow(e, attempt);
             }
@@ -574,7 +578,21 @@ public final class FetchRun {
         if (!e.retryable() || attempt >= options.retry().maxAttempts() || stopping) {
             throw e;
         }
+        if (!options.retry().budgetAllows(retries.get(), answers.get())) {
+            throw new StoreException(e.url(), e.status(), false, Resumable.stripUrl(e) + "; not retried: the run's "
+                    + "retry budget is spent (" + retries.get() + " retries for " + answers.get() + " good answers)",
+                    e);
+        }
         Thread.sleep(options.retry().delayAfter(attempt));
+    }
+
+    /**
+     * The ETag to send as If-Match when reading more of an object: the one first seen, unless weak (a weak ETag
+     * never matches If-Match's strong comparison; those are compared after the answer instead).
+     */
+    private static String ifMatch(Job job) {
+        String etag = job.etag;
+        return etag != null && !etag.startsWith("W/") ? etag : null;
     }
 
     /**
@@ -603,15 +621,21 @@ public final class FetchRun {
                 long base = job.item.ranged() ? job.item.offset() : 0;
                 if (body == null) {
                     body = job.item.store().get(job.item.object().key(), base + offset + done,
-                            plain && done == 0 && !job.item.ranged() ? ObjectInfo.UNKNOWN_SIZE : length - done, null);
+                            plain && done == 0 && !job.item.ranged() ? ObjectInfo.UNKNOWN_SIZE : length - done,
+                            ifMatch(job));
                 }
                 check(job, body, base + offset + done, length - done);
                 done += copy(job, body, offset + done, length - done, staging);
+                answers.incrementAndGet();
                 return;
             } catch (Resumable e) {
                 done += e.received; // the retry asks only for what is missing
                 backoffOrThrow(e, attempt);
             } catch (StoreException e) {
+                if (e.status() == 412) {
+                    throw new StoreException(job.item.url(), 412, false, "the object changed while it was fetched "
+                            + "(the server no longer has ETag " + job.etag + ": HTTP 412 Precondition Failed)", e);
+                }
                 backoffOrThrow(e, attempt);
             } finally {
                 requestsActive.decrementAndGet();
@@ -628,11 +652,17 @@ public final class FetchRun {
         String url = job.item.url();
         if (!job.item.ranged() && body.objectSize() >= 0 && body.objectSize() != job.size) {
             throw new StoreException(url, 0, false, "the object is now " + body.objectSize() + " bytes, not "
-                    + job.size + " as listed: it changed since it was listed");
+                    + job.size + ": it changed since it was listed or first read");
         }
         if (body.offset() != offset || (body.length() >= 0 && body.length() < length)) {
             throw new StoreException(url, 0, true, "asked for " + length + " bytes at " + offset + ", got "
                     + body.length() + " at " + body.offset());
+        }
+        long total = body.objectSize();
+        if (job.item.ranged() && total >= 0 && !job.total.compareAndSet(ObjectInfo.UNKNOWN_SIZE, total)
+                && job.total.get() != total) {
+            throw new StoreException(url, 0, false, "the object changed while it was fetched (it was "
+                    + job.total.get() + " bytes, now " + total + ")");
         }
         String etag = body.etag();
         if (etag != null) {
@@ -856,6 +886,8 @@ public final class FetchRun {
         final AtomicInteger attempts = new AtomicInteger();
         volatile long size = ObjectInfo.UNKNOWN_SIZE;
         volatile String etag;
+        /** The whole object's size as first answered, for ranged items (whose size is the range's). */
+        final AtomicLong total = new AtomicLong(ObjectInfo.UNKNOWN_SIZE);
         volatile int partCount;
         volatile ByteBuffer buffer;
         volatile FileTargets.Target file;
@@ -887,7 +919,7 @@ public final class FetchRun {
             this.received = received;
         }
 
-        private static String stripUrl(StoreException e) {
+        static String stripUrl(StoreException e) {
             String m = e.getMessage();
             return m.startsWith(e.url() + ": ") ? m.substring(e.url().length() + 2) : m;
         }

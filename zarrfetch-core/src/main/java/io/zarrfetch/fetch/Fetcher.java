@@ -20,7 +20,10 @@ import io.zarrfetch.store.Store;
  *   <li>each object succeeds or fails on its own: a failure never loses another object, and the
  *       {@link FetchReport} names every failed object with its cause;
  *   <li>a delivered object is complete and exactly as long as its listing or its server said; changes between
- *       parts (another ETag) fail the object.
+ *       parts fail the object (later requests send If-Match with the first ETag; another ETag, a 412 or another
+ *       total size fails it);
+ *   <li>retries are bounded per request ({@link RetryPolicy#maxAttempts()}) and per run (its retry budget), so a
+ *       dead endpoint fails fast.
  * </ul>
  * A fetcher may run many fetches, one after another or at once; they share its memory limit. Close it to drop its
  * buffers.

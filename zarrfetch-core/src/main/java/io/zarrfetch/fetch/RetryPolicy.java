@@ -10,12 +10,33 @@ import java.util.concurrent.ThreadLocalRandom;
  * uniformly from {@code [0, min(maxDelay, baseDelay * 2^(n-1))]} ("full jitter"), so many clients failing at once
  * do not come back at once. An interrupted body resumes from its last received byte.
  *
+ * <p>Retries also draw on a budget shared by the whole run: a retry is made only while the run's retries so far
+ * are fewer than {@code budgetBase + budgetRatio * answers}, where {@code answers} counts the requests that got a
+ * usable answer (a body that was read to its end, or a probe's head). The defaults (10 retries, plus one for every
+ * 5 good answers) let a healthy endpoint with occasional faults (up to about one request in six failing) retry
+ * every one of them, while a dead or broken endpoint, which answers nothing, gets 10 retries in all and then fails
+ * each remaining object on its first attempt instead of {@code maxAttempts} times with backoff. Counting good
+ * answers rather than requests is the point: failed requests must not earn more retries. A refused retry fails its
+ * object with the last cause, saying that the budget is spent.
+ *
  * @param maxAttempts attempts per request, the first included (1 = no retries)
  * @param baseDelay the cap of the first wait
  * @param maxDelay the cap of every wait
+ * @param budgetBase retries a run may make whatever its answers
+ * @param budgetRatio retries a run earns per good answer
  */
-public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay) {
+public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay, int budgetBase,
+        double budgetRatio) {
+    /** Retries a run may make whatever its answers, by default. */
+    public static final int DEFAULT_BUDGET_BASE = 10;
+    /** Retries a run earns per good answer, by default. */
+    public static final double DEFAULT_BUDGET_RATIO = 0.2;
+
     public RetryPolicy {
+        if (budgetBase < 0 || !(budgetRatio >= 0)) {
+            throw new IllegalArgumentException("the retry budget must not be negative, was " + budgetBase + " + "
+                    + budgetRatio + " per answer");
+        }
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
         }
@@ -24,6 +45,21 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
         if (baseDelay.isNegative() || maxDelay.compareTo(baseDelay) < 0) {
             throw new IllegalArgumentException("need 0 <= baseDelay <= maxDelay, got " + baseDelay + " and " + maxDelay);
         }
+    }
+
+    /** The default retry budget ({@value #DEFAULT_BUDGET_BASE} + {@value #DEFAULT_BUDGET_RATIO} per answer). */
+    public RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay) {
+        this(maxAttempts, baseDelay, maxDelay, DEFAULT_BUDGET_BASE, DEFAULT_BUDGET_RATIO);
+    }
+
+    /** The same policy with another run-wide retry budget. */
+    public RetryPolicy withBudget(int base, double ratio) {
+        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, base, ratio);
+    }
+
+    /** Whether a run that made {@code retries} retries and got {@code answers} good answers may retry again. */
+    boolean budgetAllows(long retries, long answers) {
+        return retries < budgetBase + budgetRatio * answers;
     }
 
     /** 5 attempts, waits capped at 100 ms doubling up to 5 s. May change between releases. */

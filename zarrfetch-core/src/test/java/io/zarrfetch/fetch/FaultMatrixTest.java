@@ -1,0 +1,357 @@
+package io.zarrfetch.fetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.zarrfetch.store.ObjectInfo;
+import io.zarrfetch.store.Store;
+import io.zarrfetch.store.StoreOptions;
+import io.zarrfetch.store.Stores;
+import io.zarrfetch.testkit.FaultProxy;
+import io.zarrfetch.testkit.FaultProxy.Fault;
+import io.zarrfetch.testkit.FaultProxy.Rule;
+import io.zarrfetch.testkit.HttpFileServer;
+import io.zarrfetch.testkit.S3Server;
+
+/**
+ * Every fault {@link FaultProxy} injects, against whole-object fetches (objects smaller than a part), multi-part
+ * fetches (objects of 4 parts) and byte-range items of 3 parts, through a plain HTTP server (no listing: sizes come
+ * from the first answer) and through S3 with a listing (sizes and ETags known up front). One object of each run gets
+ * the fault; the run's other objects must arrive intact, and the faulted one either arrives byte for byte or fails
+ * cleanly, naming its URL, its attempts and the cause.
+ *
+ * <p>Timeouts are short (1 s to connect and between bytes), so stalls cost about a second each; retries do not wait.
+ */
+class FaultMatrixTest {
+    static final int SMALL = 10_000;
+    static final int BIG = 200_000; // 4 parts of 64 KiB
+    static final long PART = 64 * 1024;
+    static final String BUCKET = "faults";
+
+    static S3Server s3;
+    static HttpFileServer http;
+    static final Map<String, String> SHA = new ConcurrentHashMap<>();
+    /** Faults injected by the whole class, per kind, for the log line and docs/reliability.md. */
+    static final Map<Fault, Integer> INJECTED = new EnumMap<>(Fault.class);
+
+    enum Via { HTTP, S3 }
+
+    /**
+     * Whole objects smaller than a part; whole objects of 4 parts; byte ranges of 3 parts inside the big objects
+     * (as Zarr shard reads ask for), named {@code big-i@RANGE}.
+     */
+    enum Size { WHOLE, PARTS, RANGE }
+
+    static final long RANGE_OFFSET = 1000;
+    static final int RANGE_LENGTH = 150_000;
+
+    /** What the faulted object's fate must be. */
+    enum Outcome {
+        /** Delivered byte for byte after at least one retry. */
+        RECOVERS,
+        /** Delivered byte for byte without a retry. */
+        DELIVERED,
+        /** Fails cleanly, not retried. */
+        FAILS
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = S3Server.start();
+        s3.createBucket(BUCKET);
+        for (int i = 0; i < 3; i++) {
+            put("small-" + i, data(SMALL, i));
+        }
+        for (int i = 0; i < 2; i++) {
+            put("big-" + i, data(BIG, 10 + i));
+        }
+        // S3Proxy's filesystem store keeps each object as a plain file: serve the same bytes over plain HTTP.
+        http = HttpFileServer.start(s3.root().resolve(BUCKET));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        http.close();
+        s3.close();
+        int total = INJECTED.values().stream().mapToInt(Integer::intValue).sum();
+        System.out.println("FaultMatrixTest injected " + total + " faults: " + INJECTED);
+    }
+
+    static void put(String key, byte[] d) {
+        s3.put(BUCKET, key, d);
+        SHA.put(key, sha256(d));
+        if (d.length > RANGE_OFFSET + RANGE_LENGTH) {
+            SHA.put(key + "@RANGE", sha256(java.util.Arrays.copyOfRange(d, (int) RANGE_OFFSET,
+                    (int) RANGE_OFFSET + RANGE_LENGTH)));
+        }
+    }
+
+    static byte[] data(int size, long seed) {
+        byte[] d = new byte[size];
+        new Random(seed).nextBytes(d);
+        return d;
+    }
+
+    static String sha256(byte[] d) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(d));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static synchronized void record(FaultProxy proxy) {
+        proxy.injectedCounts().forEach((f, n) -> INJECTED.merge(f, n, Integer::sum));
+    }
+
+    /** The outcome the engine must reach for one fault, as docs/reliability.md lists it. */
+    static Outcome expected(Fault fault, Size size, Via via) {
+        return switch (fault) {
+            case SLOW_DOWN_503, INTERNAL_500, TOO_MANY_429, RESET_BEFORE_HEADERS, RESET_MID_BODY, CUT_SHORT,
+                    STALL_BEFORE_HEADERS, STALL_MID_BODY -> Outcome.RECOVERS;
+            case SLOW_FIRST_BYTE -> Outcome.DELIVERED;
+            case FORBIDDEN_403, NOT_FOUND_404 -> Outcome.FAILS;
+            // A 206 whose Content-Length disagrees with its Content-Range is retried; a 200 whose length disagrees
+            // with the listing is taken for a changed object.
+            case LENGTH_TOO_LARGE, LENGTH_TOO_SMALL -> size == Size.WHOLE && via == Via.S3 ? Outcome.FAILS
+                    : Outcome.RECOVERS;
+            // A plain GET's 200 has no Content-Range to get wrong.
+            case WRONG_CONTENT_RANGE -> size == Size.WHOLE && via == Via.S3 ? Outcome.DELIVERED : Outcome.RECOVERS;
+            // One GET has nothing to stitch; parts of two versions must never be.
+            case OBJECT_CHANGED, OBJECT_GREW -> size == Size.WHOLE ? Outcome.DELIVERED : Outcome.FAILS;
+        };
+    }
+
+    static Stream<Arguments> matrix() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Fault f : Fault.values()) {
+            for (Size s : Size.values()) {
+                for (Via v : Via.values()) {
+                    cases.add(Arguments.of(f, s, v));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    static StoreOptions storeOptions() {
+        return StoreOptions.defaults().withEndpoint(null).withAnonymous(true).withConnectTimeout(Duration.ofSeconds(1))
+                .withReadTimeout(Duration.ofSeconds(1));
+    }
+
+    /** Stores reaching the proxy: as an S3 endpoint, or as a plain HTTP origin. */
+    static Stores stores(Via via, FaultProxy proxy) {
+        return new Stores(via == Via.S3 ? storeOptions().withEndpoint(proxy.endpoint()) : storeOptions());
+    }
+
+    static FetchOptions fetchOptions(int concurrency) {
+        return FetchOptions.defaults().withConcurrency(concurrency).withPartSize(PART)
+                .withRetry(new RetryPolicy(4, Duration.ZERO, Duration.ZERO));
+    }
+
+    /** The items of a run: the small or the big objects, listed on S3, named by key on HTTP. */
+    static List<FetchItem> items(Stores stores, FaultProxy proxy, Via via, String prefix) {
+        if (prefix.endsWith("@RANGE")) {
+            Store store = via == Via.S3 ? stores.locate("s3://" + BUCKET + "/").store()
+                    : stores.locate(proxy.url().toString()).store();
+            return List.of("big-0", "big-1").stream()
+                    .map(k -> FetchItem.range(store, k, RANGE_OFFSET, RANGE_LENGTH, k + "@RANGE")).toList();
+        }
+        if (via == Via.S3) {
+            Store store = stores.locate("s3://" + BUCKET + "/").store();
+            return store.list(prefix).map(o -> FetchItem.of(store, o)).toList();
+        }
+        Store store = stores.locate(proxy.url().toString()).store();
+        return SHA.keySet().stream().filter(k -> k.startsWith(prefix) && !k.endsWith("@RANGE")).sorted()
+                .map(k -> new FetchItem(store, ObjectInfo.of(k), k)).toList();
+    }
+
+    static URI upstream(Via via) {
+        return via == Via.S3 ? s3.endpoint() : http.url();
+    }
+
+    @ParameterizedTest(name = "{0} {1} via {2}")
+    @MethodSource("matrix")
+    void eachFaultEndsInTheExactBytesOrACleanFailure(Fault fault, Size size, Via via) throws Exception {
+        String prefix = switch (size) {
+            case WHOLE -> "small-";
+            case PARTS -> "big-";
+            case RANGE -> "big-@RANGE";
+        };
+        String key = size == Size.WHOLE ? "small-0" : "big-0";
+        String target = size == Size.RANGE ? key + "@RANGE" : key;
+        // Faults go to the object's GETs only, never to the listing; object changes follow a ranged GET.
+        Rule rule = Rule.first(1, fault).onMethod("GET").onPath("/" + key);
+        if (fault == Fault.OBJECT_CHANGED || fault == Fault.OBJECT_GREW) {
+            rule = rule.onRanged(true);
+        }
+        Outcome outcome = expected(fault, size, via);
+        Map<String, String> got = new ConcurrentHashMap<>();
+        FetchReport r;
+        try (FaultProxy proxy = FaultProxy.start(upstream(via), 42).add(rule);
+                Stores stores = stores(via, proxy);
+                Fetcher fetcher = new Fetcher(fetchOptions(4))) {
+            List<FetchItem> items = items(stores, proxy, via, prefix);
+            assertThat(items).hasSizeGreaterThan(1);
+            r = fetcher.fetch(items.stream(), Sink.bytes((item, bytes) -> got.put(item.name(), sha256(bytes))));
+            record(proxy);
+            boolean plainGet = size == Size.WHOLE && via == Via.S3;
+            if (plainGet && (fault == Fault.OBJECT_CHANGED || fault == Fault.OBJECT_GREW
+                    || fault == Fault.WRONG_CONTENT_RANGE)) {
+                assertThat(proxy.injected(fault)).as("a plain GET is not ranged: nothing to change").isZero();
+            } else {
+                assertThat(proxy.injected(fault)).as("the fault was injected").isGreaterThanOrEqualTo(1);
+            }
+            long targetRequests = proxy.requests().stream().filter(q -> q.target().contains("/" + key)).count();
+
+            // Every other object arrives intact.
+            for (FetchItem item : items) {
+                if (!item.name().equals(target)) {
+                    assertThat(got.get(item.name())).as(item.name()).isEqualTo(SHA.get(item.name()));
+                }
+            }
+            switch (outcome) {
+                case RECOVERS, DELIVERED -> {
+                    assertThat(r.failures()).isEmpty();
+                    assertThat(got.get(target)).as("byte for byte").isEqualTo(SHA.get(target));
+                    assertThat(got).hasSize(items.size());
+                    if (outcome == Outcome.RECOVERS) {
+                        assertThat(r.retries()).isGreaterThanOrEqualTo(1);
+                    } else {
+                        assertThat(r.retries()).isZero();
+                    }
+                }
+                case FAILS -> {
+                    assertThat(got).doesNotContainKey(target).hasSize(items.size() - 1);
+                    assertThat(r.failures()).singleElement().satisfies(f -> {
+                        assertThat(f.name()).isEqualTo(target);
+                        assertThat(f.url()).contains(key);
+                        assertThat(f.attempts()).as("every request for the object counts")
+                                .isEqualTo((int) targetRequests);
+                        String text = f.describe();
+                        assertThat(text).contains(f.url()).contains("after " + f.attempts() + " attempt");
+                        switch (fault) {
+                            case FORBIDDEN_403 -> assertThat(text).contains("403");
+                            case NOT_FOUND_404 -> assertThat(text).contains("404");
+                            default -> assertThat(text).contains("changed");
+                        }
+                    });
+                    assertThat(r.retries()).as("not retried").isZero();
+                }
+            }
+        }
+    }
+
+    /** Once an answer named the object's ETag, every later request for it says If-Match with that ETag. */
+    @Test
+    void resumedAndLaterPartsAskForTheFirstVersion() throws Exception {
+        for (Via via : Via.values()) {
+            try (FaultProxy proxy = FaultProxy.start(upstream(via), 1)
+                    .add(Rule.first(2, Fault.RESET_MID_BODY).onMethod("GET").onPath("/big-1"));
+                    Stores stores = stores(via, proxy);
+                    Fetcher fetcher = new Fetcher(fetchOptions(1))) {
+                List<FetchItem> items = items(stores, proxy, via, "big-1");
+                Map<String, String> got = new ConcurrentHashMap<>();
+                FetchReport r = fetcher.fetch(items.stream(), Sink.bytes((i, b) -> got.put(i.name(), sha256(b))));
+                record(proxy);
+                assertThat(r.failures()).isEmpty();
+                assertThat(got.get("big-1")).isEqualTo(SHA.get("big-1"));
+                List<FaultProxy.Request> gets = proxy.requests().stream()
+                        .filter(q -> q.target().contains("/big-1")).toList();
+                assertThat(gets).hasSizeGreaterThanOrEqualTo(6); // 4 parts and 2 resumptions
+                Stores.Location object = stores.locate(via == Via.S3 ? "s3://" + BUCKET + "/big-1"
+                        : proxy.url() + "big-1");
+                String etag = object.store().head(object.key()).etag();
+                assertThat(etag).isNotNull();
+                if (etag.startsWith("W/")) {
+                    // A weak ETag never matches If-Match; the engine compares it after each answer instead.
+                    assertThat(gets).allSatisfy(q -> assertThat(q.header("If-Match")).isNull());
+                } else {
+                    assertThat(gets.subList(1, gets.size()))
+                            .allSatisfy(q -> assertThat(q.header("If-Match")).as(via.name()).isEqualTo(etag));
+                }
+            }
+        }
+    }
+
+    /** A dead endpoint (every answer 503) fails each object after its first attempt once the budget is spent. */
+    @Test
+    void aDeadEndpointSpendsTheRetryBudgetAndFailsFast() throws Exception {
+        int objects = 40;
+        try (FaultProxy proxy = FaultProxy.start(http.url(), 7)
+                .add(Rule.sometimes(1.0, Fault.SLOW_DOWN_503));
+                Stores stores = stores(Via.HTTP, proxy);
+                Fetcher fetcher = new Fetcher(fetchOptions(1).withRetry(new RetryPolicy(5, Duration.ZERO,
+                        Duration.ZERO)))) {
+            Store store = stores.locate(proxy.url().toString()).store();
+            List<FetchItem> items = new ArrayList<>();
+            for (int i = 0; i < objects; i++) {
+                items.add(new FetchItem(store, ObjectInfo.of("small-" + (i % 3)), "n" + i));
+            }
+            FetchReport r = fetcher.fetch(items.stream(), Sink.bytes((i, b) -> { }));
+            record(proxy);
+            assertThat(r.failures()).hasSize(objects);
+            assertThat(r.retries()).isEqualTo(RetryPolicy.DEFAULT_BUDGET_BASE);
+            assertThat(r.requests()).isEqualTo(objects + RetryPolicy.DEFAULT_BUDGET_BASE)
+                    .isEqualTo(proxy.requests().size()).isLessThan(objects * 5L);
+            FetchFailure last = r.failures().getLast();
+            assertThat(last.describe()).contains(last.url()).contains("503").contains("retry budget is spent")
+                    .contains("after 1 attempt");
+        }
+    }
+
+    /**
+     * Random faults (seeded; one request at a time, so the draws fall on the same requests every run) over many
+     * objects: every object arrives intact.
+     */
+    @Test
+    void randomFaultsOverManyObjectsAllRecover() throws Exception {
+        for (Via via : Via.values()) {
+            try (FaultProxy proxy = FaultProxy.start(upstream(via), 2026);
+                    Stores stores = stores(via, proxy);
+                    Fetcher fetcher = new Fetcher(fetchOptions(1))) {
+                List<FetchItem> items = new ArrayList<>();
+                for (int round = 0; round < 6; round++) {
+                    items.addAll(items(stores, proxy, via, ""));
+                }
+                // Listed first: the faults go to the objects' GETs.
+                proxy.add(Rule.sometimes(0.04, Fault.SLOW_DOWN_503))
+                        .add(Rule.sometimes(0.04, Fault.RESET_BEFORE_HEADERS))
+                        .add(Rule.sometimes(0.04, Fault.RESET_MID_BODY))
+                        .add(Rule.sometimes(0.04, Fault.CUT_SHORT))
+                        .add(Rule.sometimes(0.04, Fault.LENGTH_TOO_LARGE).onRanged(true))
+                        .add(Rule.sometimes(0.04, Fault.WRONG_CONTENT_RANGE).onRanged(true));
+                Map<String, Integer> good = new ConcurrentHashMap<>();
+                FetchReport r = fetcher.fetch(items.stream(), Sink.bytes((i, b) -> {
+                    if (sha256(b).equals(SHA.get(i.name()))) {
+                        good.merge(i.name(), 1, Integer::sum);
+                    }
+                }));
+                record(proxy);
+                assertThat(proxy.injectedTotal()).isGreaterThan(3);
+                assertThat(r.failures()).isEmpty();
+                assertThat(good.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(items.size());
+                assertThat(r.retries()).isGreaterThanOrEqualTo(proxy.injectedTotal());
+            }
+        }
+    }
+}

@@ -1,0 +1,747 @@
+package io.zarrfetch.testkit;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A fault-injecting HTTP/1.1 proxy on 127.0.0.1 and a free port, put in front of any HTTP server (an
+ * {@link S3Server}, an {@link HttpFileServer}): it forwards each request to the server and passes the answer on,
+ * unless a {@link Rule} matches the request, in which case it injects that rule's {@link Fault} instead.
+ *
+ * <p>One request per connection: every answer carries {@code Connection: close} and its connection is closed after
+ * it, so a client never reuses one (each request opens a new connection). Upstream, the proxy asks the server for
+ * {@code Connection: close} too, reads the whole answer into memory (chunked bodies are decoded) and sends it on
+ * with a {@code Content-Length}; objects served through it should be small (megabytes, not gigabytes).
+ *
+ * <p>Rules are tried in the order added; the first that matches a request and still has injections left (or wins
+ * its draw, for a probability) fires. Draws come from one {@link Random} seeded at start, so a run that sends the
+ * same requests in the same order injects the same faults. The proxy counts what it injected, per kind
+ * ({@link #injected(Fault)}), and keeps every request's head ({@link #requests()}), so tests can check that faults
+ * really happened and what the client sent.
+ *
+ * <p>Stalls wait for {@link #stall(Duration)} (30 s unless set), or until the proxy closes, whichever is first:
+ * {@link #close()} ends every stall, closes every connection and waits for the proxy's threads, so a test leaks
+ * nothing.
+ */
+public final class FaultProxy implements AutoCloseable {
+    /** What a rule injects. */
+    public enum Fault {
+        /** 503 with S3's {@code SlowDown} error document. */
+        SLOW_DOWN_503,
+        /** 500 with S3's {@code InternalError} document. */
+        INTERNAL_500,
+        /** 429 Too Many Requests. */
+        TOO_MANY_429,
+        /** 403 with S3's {@code AccessDenied} document. */
+        FORBIDDEN_403,
+        /** 404 with S3's {@code NoSuchKey} document. */
+        NOT_FOUND_404,
+        /** The connection is reset (RST) before any byte of the answer. */
+        RESET_BEFORE_HEADERS,
+        /** The head and half the body are sent, then the connection is reset. */
+        RESET_MID_BODY,
+        /** The head (with the correct Content-Length) and half the body are sent, then the connection is closed. */
+        CUT_SHORT,
+        /** No byte is sent for the stall time, then the answer. */
+        STALL_BEFORE_HEADERS,
+        /** The head and half the body are sent, then nothing for the stall time, then the rest. */
+        STALL_MID_BODY,
+        /** The answer is sent whole after the slow-first-byte delay (shorter than a client's timeout). */
+        SLOW_FIRST_BYTE,
+        /** The Content-Length says one byte more than the body has; the connection closes after the body. */
+        LENGTH_TOO_LARGE,
+        /** The Content-Length says one byte less than the body has; the whole body is sent anyway. */
+        LENGTH_TOO_SMALL,
+        /**
+         * A 206's Content-Range is moved one byte on (same length, same body): not the range asked for. Answers
+         * without a Content-Range pass unchanged and are not counted.
+         */
+        WRONG_CONTENT_RANGE,
+        /**
+         * The object changes after this ranged GET: this answer is the server's, but every later request for the
+         * same path sees another version (another ETag, every byte inverted); a request whose {@code If-Match}
+         * names the first version's ETag gets 412 Precondition Failed, as from S3. Counted once per changed
+         * answer or 412.
+         */
+        OBJECT_CHANGED,
+        /**
+         * The object grows by a byte after this ranged GET, and its server sends no ETag (none on this answer or
+         * any later one for the same path): later 206 answers carry the same bytes for the range asked for, but a
+         * Content-Range total one larger. Counted once for this answer and once per later answer.
+         */
+        OBJECT_GREW
+    }
+
+    /**
+     * When to inject a fault.
+     *
+     * @param method the request method to match, or {@code null} for any
+     * @param pathContains a substring of the request target (path and query) to match, or {@code null} for any
+     * @param ranged {@code TRUE} to match only requests with a Range header, {@code FALSE} only those without,
+     *     {@code null} both
+     * @param fault what to inject
+     * @param times inject into the first this many matching requests; {@code -1} for no limit (with a probability)
+     * @param probability the chance that a matching request gets the fault, drawn from the proxy's seeded Random
+     */
+    public record Rule(String method, String pathContains, Boolean ranged, Fault fault, int times,
+            double probability) {
+        /** The fault for the first {@code n} requests, whatever they are; narrow it with the {@code on...} methods. */
+        public static Rule first(int n, Fault fault) {
+            return new Rule(null, null, null, fault, n, 1.0);
+        }
+
+        /** The fault for each request with this probability. */
+        public static Rule sometimes(double probability, Fault fault) {
+            return new Rule(null, null, null, fault, -1, probability);
+        }
+
+        public Rule onMethod(String m) {
+            return new Rule(m, pathContains, ranged, fault, times, probability);
+        }
+
+        public Rule onPath(String substring) {
+            return new Rule(method, substring, ranged, fault, times, probability);
+        }
+
+        /** Only requests with ({@code true}) or without ({@code false}) a Range header. */
+        public Rule onRanged(boolean withRange) {
+            return new Rule(method, pathContains, withRange, fault, times, probability);
+        }
+
+        boolean matches(Request r) {
+            return (method == null || method.equalsIgnoreCase(r.method()))
+                    && (pathContains == null || r.target().contains(pathContains))
+                    && (ranged == null || ranged == (r.header("Range") != null));
+        }
+    }
+
+    /** The head of one request as the client sent it: method, target, headers (names in lower case). */
+    public record Request(String method, String target, Map<String, String> headers) {
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private static final java.util.regex.Pattern CONTENT_RANGE =
+            java.util.regex.Pattern.compile("(?i)Content-Range:\\s*bytes (\\d+)-(\\d+)/(.*)");
+
+    private final String upstreamHost;
+    private final int upstreamPort;
+    private final ServerSocket server;
+    private final Random random;
+    private final ExecutorService handlers = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("fault-proxy-", 0).factory());
+    private final Thread acceptor;
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final List<Rule> rules = new ArrayList<>(); // guarded by this, with the counters below
+    private final List<AtomicInteger> left = new ArrayList<>();
+    private final Map<Fault, AtomicInteger> injected = new EnumMap<>(Fault.class);
+    /**
+     * Paths whose object has changed, with the ETag of the first version (known once the request that changed it
+     * has its answer). Guarded by this: a request chosen after the change sees it.
+     */
+    private final Map<String, CompletableFuture<String>> changed = new HashMap<>();
+    /** Paths whose object has grown (guarded by this). */
+    private final Set<String> grown = new java.util.HashSet<>();
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private volatile Duration stall = Duration.ofSeconds(30);
+    private volatile Duration slowFirstByte = Duration.ofMillis(100);
+
+    private FaultProxy(URI upstream, long seed) throws IOException {
+        this.upstreamHost = upstream.getHost();
+        this.upstreamPort = upstream.getPort() > 0 ? upstream.getPort() : 80;
+        this.random = new Random(seed);
+        for (Fault f : Fault.values()) {
+            injected.put(f, new AtomicInteger());
+        }
+        server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+        acceptor = Thread.ofVirtual().name("fault-proxy-accept").start(this::accept);
+    }
+
+    /**
+     * Starts a proxy in front of {@code upstream} (an http:// URL; only its host and port count).
+     *
+     * @param seed seeds the draws of probability rules
+     */
+    public static FaultProxy start(URI upstream, long seed) throws IOException {
+        return new FaultProxy(upstream, seed);
+    }
+
+    /** The proxy's base URL, like {@code http://127.0.0.1:41234/}. */
+    public URI url() {
+        return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/");
+    }
+
+    /** The proxy as an endpoint, like {@code http://127.0.0.1:41234} (for S3 clients). */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    }
+
+    /** Adds a rule, tried after those added before it. */
+    public synchronized FaultProxy add(Rule rule) {
+        rules.add(rule);
+        left.add(new AtomicInteger(rule.times()));
+        return this;
+    }
+
+    /** Drops every rule; counts and the request log stay. */
+    public synchronized void clearRules() {
+        rules.clear();
+        left.clear();
+    }
+
+    /** How long stalls last (they also end when the proxy closes). */
+    public FaultProxy stall(Duration d) {
+        stall = d;
+        return this;
+    }
+
+    /** How long {@link Fault#SLOW_FIRST_BYTE} delays an answer (100 ms unless set). */
+    public FaultProxy slowFirstByte(Duration d) {
+        slowFirstByte = d;
+        return this;
+    }
+
+    /** How many times this fault was injected. */
+    public int injected(Fault fault) {
+        return injected.get(fault).get();
+    }
+
+    /** How many faults were injected in all. */
+    public int injectedTotal() {
+        return injected.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
+    /** The counts of the faults injected, for a log line: {@code {RESET_MID_BODY=2, ...}}, zeros left out. */
+    public Map<Fault, Integer> injectedCounts() {
+        Map<Fault, Integer> m = new LinkedHashMap<>();
+        injected.forEach((f, n) -> {
+            if (n.get() > 0) {
+                m.put(f, n.get());
+            }
+        });
+        return m;
+    }
+
+    /** Every request received so far, in order of arrival. */
+    public List<Request> requests() {
+        return List.copyOf(requests);
+    }
+
+    /**
+     * What happens to one request.
+     *
+     * @param fault the fault to inject, or {@code null}
+     * @param changedFrom when the object changed before this request: the first version's ETag, to come
+     * @param changes whether this request's answer is the last of the first version
+     */
+    private record Decision(Fault fault, CompletableFuture<String> changedFrom, CompletableFuture<String> changes,
+            boolean grew, boolean grows) {
+    }
+
+    private synchronized Decision decide(Request r) {
+        String path = pathOf(r.target());
+        CompletableFuture<String> before = changed.get(path);
+        Fault f = choose(r);
+        CompletableFuture<String> changes = null;
+        if (f == Fault.OBJECT_CHANGED && before == null) {
+            changes = new CompletableFuture<>();
+            changed.put(path, changes);
+        }
+        boolean grew = grown.contains(path);
+        boolean grows = f == Fault.OBJECT_GREW && !grew;
+        if (grows) {
+            grown.add(path);
+        }
+        return new Decision(f, before, changes, grew, grows);
+    }
+
+    /** The fault for this request, or {@code null}; draws happen under the lock, in order of arrival. */
+    private synchronized Fault choose(Request r) {
+        for (int i = 0; i < rules.size(); i++) {
+            Rule rule = rules.get(i);
+            if (!rule.matches(r)) {
+                continue;
+            }
+            AtomicInteger n = left.get(i);
+            if (rule.times() >= 0 && n.get() <= 0) {
+                continue;
+            }
+            if (rule.probability() < 1.0 && random.nextDouble() >= rule.probability()) {
+                continue;
+            }
+            n.decrementAndGet();
+            return rule.fault();
+        }
+        return null;
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            Socket s;
+            try {
+                s = server.accept();
+            } catch (IOException e) {
+                return; // closed
+            }
+            open.add(s);
+            try {
+                handlers.execute(() -> {
+                    try (s) {
+                        handle(s);
+                    } catch (IOException e) {
+                        // the client went away, or the proxy closed
+                    } finally {
+                        open.remove(s);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                open.remove(s);
+                closeQuietly(s);
+                return;
+            }
+        }
+    }
+
+    private void handle(Socket client) throws IOException {
+        InputStream in = client.getInputStream();
+        String head = readHead(in);
+        if (head == null) {
+            return;
+        }
+        String[] lines = head.split("\r\n");
+        String[] first = lines[0].split(" ");
+        if (first.length < 3) {
+            return;
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int c = lines[i].indexOf(':');
+            if (c > 0) {
+                headers.put(lines[i].substring(0, c).strip().toLowerCase(Locale.ROOT), lines[i].substring(c + 1)
+                        .strip());
+            }
+        }
+        Request request = new Request(first[0], first[1], Map.copyOf(headers));
+        requests.add(request);
+        byte[] requestBody = in.readNBytes((int) parseLong(headers.get("content-length"), 0));
+        Decision decision = decide(request);
+        Fault fault = decision.fault();
+        OutputStream out = client.getOutputStream();
+
+        String original = null;
+        if (decision.changedFrom() != null) {
+            original = awaitEtag(decision.changedFrom());
+        }
+        if (original != null) {
+            // This object changed after an earlier ranged GET.
+            count(Fault.OBJECT_CHANGED);
+            if (original.equals(request.header("If-Match"))) {
+                out.write(answer(412, "Precondition Failed", error("PreconditionFailed",
+                        "At least one of the pre-conditions you specified did not hold")));
+                return;
+            }
+        }
+        switch (fault) {
+            case SLOW_DOWN_503 -> {
+                count(fault);
+                out.write(answer(503, "Slow Down", error("SlowDown", "Please reduce your request rate.")));
+                return;
+            }
+            case INTERNAL_500 -> {
+                count(fault);
+                out.write(answer(500, "Internal Server Error", error("InternalError",
+                        "We encountered an internal error. Please try again.")));
+                return;
+            }
+            case TOO_MANY_429 -> {
+                count(fault);
+                out.write(answer(429, "Too Many Requests", error("TooManyRequests", "Too many requests.")));
+                return;
+            }
+            case FORBIDDEN_403 -> {
+                count(fault);
+                out.write(answer(403, "Forbidden", error("AccessDenied", "Access Denied")));
+                return;
+            }
+            case NOT_FOUND_404 -> {
+                count(fault);
+                out.write(answer(404, "Not Found", error("NoSuchKey", "The specified key does not exist.")));
+                return;
+            }
+            case RESET_BEFORE_HEADERS -> {
+                count(fault);
+                reset(client);
+                return;
+            }
+            case STALL_BEFORE_HEADERS -> {
+                count(fault);
+                pause(stall);
+            }
+            case SLOW_FIRST_BYTE -> {
+                count(fault);
+                pause(slowFirstByte);
+            }
+            case null, default -> {
+                // forwarded below
+            }
+        }
+
+        Upstream up;
+        try {
+            up = forward(request, lines, requestBody);
+            if (decision.changes() != null) {
+                count(Fault.OBJECT_CHANGED);
+                decision.changes().complete(up.etag());
+            }
+        } finally {
+            if (decision.changes() != null) {
+                decision.changes().complete(null); // unless completed with the ETag below
+            }
+        }
+        if (original != null) {
+            up = up.changed();
+        }
+        if (decision.grew() || decision.grows()) {
+            count(Fault.OBJECT_GREW);
+            up = up.grown(decision.grew());
+        }
+        byte[] body = up.body();
+        int half = Math.max(1, body.length / 2);
+        switch (fault) {
+            case RESET_MID_BODY, CUT_SHORT, STALL_MID_BODY -> {
+                if (body.length < 2) {
+                    break; // nothing to cut: sent whole, not counted
+                }
+                count(fault);
+                out.write(up.head(body.length));
+                out.write(body, 0, half);
+                out.flush();
+                if (fault == Fault.RESET_MID_BODY) {
+                    reset(client);
+                } else if (fault == Fault.STALL_MID_BODY) {
+                    pause(stall);
+                    out.write(body, half, body.length - half);
+                }
+                return;
+            }
+            case LENGTH_TOO_LARGE -> {
+                count(fault);
+                out.write(up.head(body.length + 1));
+                out.write(body);
+                return;
+            }
+            case WRONG_CONTENT_RANGE -> {
+                Upstream moved = up.rangeMoved();
+                if (moved != null) {
+                    count(fault);
+                    up = moved;
+                }
+            }
+            case LENGTH_TOO_SMALL -> {
+                if (body.length < 1) {
+                    break;
+                }
+                count(fault);
+                out.write(up.head(body.length - 1));
+                out.write(body);
+                return;
+            }
+            case null, default -> {
+                // as the server sent it
+            }
+        }
+        out.write(up.head(body.length));
+        out.write(body);
+        out.flush();
+    }
+
+    private void count(Fault f) {
+        injected.get(f).incrementAndGet();
+    }
+
+    /** Waits for {@code d}, or until the proxy closes. */
+    private void pause(Duration d) {
+        try {
+            closing.await(d.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void reset(Socket s) throws IOException {
+        s.setSoLinger(true, 0); // close with RST
+        s.close();
+    }
+
+    private static String pathOf(String target) {
+        int q = target.indexOf('?');
+        return q < 0 ? target : target.substring(0, q);
+    }
+
+    /** An answer from the server: its status line and headers (without framing ones), and its whole body. */
+    private record Upstream(String statusLine, List<String> headers, String etag, byte[] body) {
+        byte[] head(long contentLength) {
+            StringBuilder b = new StringBuilder(statusLine).append("\r\n");
+            headers.forEach(h -> b.append(h).append("\r\n"));
+            b.append("Content-Length: ").append(contentLength).append("\r\nConnection: close\r\n\r\n");
+            return b.toString().getBytes(StandardCharsets.ISO_8859_1);
+        }
+
+        /** The same answer with its Content-Range one byte further on, or {@code null} without one. */
+        Upstream rangeMoved() {
+            List<String> h = new ArrayList<>();
+            boolean moved = false;
+            for (String line : headers) {
+                java.util.regex.Matcher m = CONTENT_RANGE.matcher(line);
+                if (m.matches()) {
+                    h.add("Content-Range: bytes " + (Long.parseLong(m.group(1)) + 1) + "-"
+                            + (Long.parseLong(m.group(2)) + 1) + "/" + m.group(3));
+                    moved = true;
+                } else {
+                    h.add(line);
+                }
+            }
+            return moved ? new Upstream(statusLine, h, etag, body) : null;
+        }
+
+        /** The same answer without an ETag and, if {@code bigger}, with a Content-Range total one larger. */
+        Upstream grown(boolean bigger) {
+            List<String> h = new ArrayList<>();
+            for (String line : headers) {
+                java.util.regex.Matcher m = CONTENT_RANGE.matcher(line);
+                if (bigger && m.matches() && !m.group(3).strip().equals("*")) {
+                    h.add("Content-Range: bytes " + m.group(1) + "-" + m.group(2) + "/"
+                            + (Long.parseLong(m.group(3).strip()) + 1));
+                } else if (!line.regionMatches(true, 0, "ETag:", 0, 5)) {
+                    h.add(line);
+                }
+            }
+            return new Upstream(statusLine, h, null, body);
+        }
+
+        /** The same answer from another version of the object: another ETag, every byte inverted. */
+        Upstream changed() {
+            String newTag = etag == null ? "\"changed\"" : etag.endsWith("\"")
+                    ? etag.substring(0, etag.length() - 1) + "-changed\"" : etag + "-changed";
+            List<String> h = new ArrayList<>();
+            for (String line : headers) {
+                h.add(line.regionMatches(true, 0, "ETag:", 0, 5) ? "ETag: " + newTag : line);
+            }
+            if (etag == null) {
+                h.add("ETag: " + newTag);
+            }
+            byte[] b = body.clone();
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (byte) ~b[i];
+            }
+            return new Upstream(statusLine, h, newTag, b);
+        }
+    }
+
+    /** The first version's ETag, once the request that changed the object has it ({@code "\"none\""} if none). */
+    private String awaitEtag(CompletableFuture<String> etag) throws IOException {
+        try {
+            String e = etag.get(10, TimeUnit.SECONDS);
+            return e != null ? e : "\"none\"";
+        } catch (InterruptedException | java.util.concurrent.ExecutionException
+                | java.util.concurrent.TimeoutException e) {
+            throw new IOException("no first version to change from", e);
+        }
+    }
+
+    private Upstream forward(Request request, String[] lines, byte[] requestBody) throws IOException {
+        try (Socket s = new Socket(upstreamHost, upstreamPort)) {
+            open.add(s);
+            try {
+                StringBuilder b = new StringBuilder(lines[0]).append("\r\n");
+                for (int i = 1; i < lines.length; i++) {
+                    String name = lines[i].contains(":") ? lines[i].substring(0, lines[i].indexOf(':')).strip()
+                            .toLowerCase(Locale.ROOT) : "";
+                    if (!name.equals("connection") && !name.equals("keep-alive")) {
+                        b.append(lines[i]).append("\r\n");
+                    }
+                }
+                b.append("Connection: close\r\n\r\n");
+                OutputStream out = s.getOutputStream();
+                out.write(b.toString().getBytes(StandardCharsets.ISO_8859_1));
+                out.write(requestBody);
+                out.flush();
+                InputStream in = s.getInputStream();
+                String head = readHead(in);
+                if (head == null) {
+                    throw new EOFException("the server closed without an answer");
+                }
+                String[] h = head.split("\r\n");
+                List<String> kept = new ArrayList<>();
+                long length = -1;
+                boolean chunked = false;
+                String etag = null;
+                for (int i = 1; i < h.length; i++) {
+                    int c = h[i].indexOf(':');
+                    if (c <= 0) {
+                        continue;
+                    }
+                    String name = h[i].substring(0, c).strip().toLowerCase(Locale.ROOT);
+                    String value = h[i].substring(c + 1).strip();
+                    switch (name) {
+                        case "content-length" -> length = parseLong(value, -1);
+                        case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+                        case "connection", "keep-alive" -> { }
+                        default -> {
+                            if (name.equals("etag")) {
+                                etag = value;
+                            }
+                            kept.add(h[i]);
+                        }
+                    }
+                }
+                int status = Integer.parseInt(h[0].split(" ")[1]);
+                byte[] body;
+                if (request.method().equalsIgnoreCase("HEAD") || status == 204 || status == 304) {
+                    body = new byte[0];
+                } else if (chunked) {
+                    body = readChunked(in);
+                } else if (length >= 0) {
+                    body = in.readNBytes((int) length);
+                } else {
+                    body = in.readAllBytes();
+                }
+                return new Upstream(h[0], kept, etag, body);
+            } finally {
+                open.remove(s);
+            }
+        }
+    }
+
+    private static byte[] readChunked(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        while (true) {
+            String line = readLine(in);
+            int semi = line.indexOf(';');
+            int size = Integer.parseInt((semi < 0 ? line : line.substring(0, semi)).strip(), 16);
+            if (size == 0) {
+                while (!readLine(in).isEmpty()) {
+                    // trailers
+                }
+                return out.toByteArray();
+            }
+            out.write(in.readNBytes(size));
+            readLine(in);
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder b = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0 && c != '\n') {
+            if (c != '\r') {
+                b.append((char) c);
+            }
+        }
+        if (c < 0 && b.isEmpty()) {
+            throw new EOFException("the connection closed inside a chunked body");
+        }
+        return b.toString();
+    }
+
+    /** Reads up to and without the blank line ending a head; {@code null} when the connection closed first. */
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int c;
+        int state = 0; // how much of \r\n\r\n was just seen
+        while ((c = in.read()) >= 0) {
+            b.write(c);
+            state = switch (state) {
+                case 0, 2 -> c == '\r' ? state + 1 : 0;
+                case 1, 3 -> c == '\n' ? state + 1 : (c == '\r' ? 1 : 0);
+                default -> 0;
+            };
+            if (state == 4) {
+                String s = b.toString(StandardCharsets.ISO_8859_1);
+                return s.substring(0, s.length() - 4);
+            }
+            if (b.size() > 64 * 1024) {
+                throw new IOException("head too long");
+            }
+        }
+        return null;
+    }
+
+    private static long parseLong(String s, long otherwise) {
+        if (s == null) {
+            return otherwise;
+        }
+        try {
+            return Long.parseLong(s.strip());
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
+
+    private static byte[] error(String code, String message) {
+        return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code + "</Code><Message>" + message
+                + "</Message><RequestId>fault-proxy</RequestId></Error>").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] answer(int status, String reason, byte[] body) {
+        byte[] head = ("HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: application/xml\r\nContent-Length: "
+                + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] all = new byte[head.length + body.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(body, 0, all, head.length, body.length);
+        return all;
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+
+    /** Ends every stall, closes every connection and waits (a few seconds at most) for the proxy's threads. */
+    @Override
+    public void close() throws InterruptedException {
+        closing.countDown();
+        try {
+            server.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        acceptor.join(TimeUnit.SECONDS.toMillis(5));
+        open.forEach(FaultProxy::closeQuietly);
+        handlers.shutdownNow();
+        if (!handlers.awaitTermination(5, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the fault proxy's threads did not end");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.zarrfetch.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.zarrfetch.testkit.FaultProxy.Fault;
+import io.zarrfetch.testkit.FaultProxy.Rule;
+
+/** The proxy forwards, injects what its rules say and counts it, and closing it ends its stalls. */
+class FaultProxyTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void forwardsAndInjectsByRule() throws Exception {
+        Files.writeString(dir.resolve("a"), "hello, world");
+        try (HttpFileServer http = HttpFileServer.start(dir);
+                FaultProxy proxy = FaultProxy.start(http.url(), 1)
+                        .add(Rule.first(1, Fault.SLOW_DOWN_503).onPath("/a").onRanged(false))) {
+            String first = get(proxy, "/a", null);
+            assertThat(first).startsWith("HTTP/1.1 503").contains("<Code>SlowDown</Code>");
+            String second = get(proxy, "/a", null);
+            assertThat(second).startsWith("HTTP/1.1 200").contains("Connection: close").endsWith("hello, world");
+            String ranged = get(proxy, "/a", "bytes=7-11");
+            assertThat(ranged).startsWith("HTTP/1.1 206").endsWith("world");
+            assertThat(proxy.injected(Fault.SLOW_DOWN_503)).isEqualTo(1);
+            assertThat(proxy.injectedTotal()).isEqualTo(1);
+            assertThat(proxy.requests()).hasSize(3);
+            assertThat(proxy.requests().get(2).header("Range")).isEqualTo("bytes=7-11");
+        }
+    }
+
+    @Test
+    @Timeout(60) // a guard against a hang, not a measurement
+    void closingEndsAStallAndTheConnection() throws Exception {
+        Files.writeString(dir.resolve("a"), "hello");
+        try (HttpFileServer http = HttpFileServer.start(dir)) {
+            FaultProxy proxy = FaultProxy.start(http.url(), 1).stall(Duration.ofHours(1))
+                    .add(Rule.first(1, Fault.STALL_BEFORE_HEADERS));
+            try (Socket s = new Socket(proxy.url().getHost(), proxy.url().getPort())) {
+                s.getOutputStream().write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                // Once the proxy counted the stall, its handler is in it (or about to be).
+                while (proxy.injected(Fault.STALL_BEFORE_HEADERS) == 0) {
+                    Thread.onSpinWait();
+                }
+                proxy.close(); // throws if its threads do not end
+                String answer = readAll(s.getInputStream());
+                assertThat(answer).as("the stalled answer may be sent or cut, but the connection ends")
+                        .doesNotContain("hello, world");
+            }
+        }
+    }
+
+    private static String get(FaultProxy proxy, String path, String range) throws IOException {
+        try (Socket s = new Socket(proxy.url().getHost(), proxy.url().getPort())) {
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n"
+                    + (range != null ? "Range: " + range + "\r\n" : "") + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            return readAll(s.getInputStream());
+        }
+    }
+
+    private static String readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try {
+            in.transferTo(b);
+        } catch (IOException e) {
+            // reset: what came before counts
+        }
+        return b.toString(StandardCharsets.ISO_8859_1);
+    }
+}
