@@ -12,10 +12,12 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Retries also draw on a budget shared by the whole run: a retry is made only while the run's retries so far
  * are fewer than {@code budgetBase + budgetRatio * answers}, where {@code answers} counts the requests that got a
- * usable answer (a body that was read to its end, or a probe's head). The defaults (10 retries, plus one for every
- * 5 good answers) let a healthy endpoint with occasional faults (up to about one request in six failing) retry
- * every one of them, while a dead or broken endpoint, which answers nothing, gets 10 retries in all and then fails
- * each remaining object on its first attempt instead of {@code maxAttempts} times with backoff. Counting good
+ * usable answer (a body that was read to its end, or a probe's head). The defaults (100 retries, plus one for every
+ * 5 good answers) are sized like the AWS SDKs' standard retry quota (500 tokens, 5 a retry): a burst of S3
+ * throttling (503 SlowDown) at the start of a large run is retried, a healthy endpoint with occasional faults (up to
+ * about one request in six failing) retries every one of them, while a dead or broken endpoint, which answers
+ * nothing, gets 100 retries in all and then fails each remaining object on its first attempt instead of {@code
+ * maxAttempts} times with backoff. Counting good
  * answers rather than requests is the point: failed requests must not earn more retries. A refused retry fails its
  * object with the last cause, saying that the budget is spent.
  *
@@ -28,7 +30,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay, int budgetBase,
         double budgetRatio) {
     /** Retries a run may make whatever its answers, by default. */
-    public static final int DEFAULT_BUDGET_BASE = 10;
+    public static final int DEFAULT_BUDGET_BASE = 100;
     /** Retries a run earns per good answer, by default. */
     public static final double DEFAULT_BUDGET_RATIO = 0.2;
 
