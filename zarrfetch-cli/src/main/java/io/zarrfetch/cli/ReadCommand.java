@@ -79,6 +79,7 @@ final class ReadCommand implements Callable<Integer> {
             if (outputFile.equals("-")) {
                 // through a temporary file, not memory: a selection may be larger than the memory there is
                 Path temp = Files.createTempFile("zarrfetch-read-", ".npy");
+                temp.toFile().deleteOnExit();
                 try {
                     writeFile(array, selection, temp);
                     Files.copy(temp, System.out);
@@ -115,6 +116,7 @@ final class ReadCommand implements Callable<Integer> {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path temp = Files.createTempFile(dir, ".zf-", ".npy.part");
+        temp.toFile().deleteOnExit(); // also on Ctrl-C, which ends the JVM without running the finally below
         boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
