@@ -19,7 +19,9 @@ record S3Listing(List<ObjectInfo> objects, boolean truncated, String nextContinu
     }
 
     private static XMLInputFactory secureFactory() {
-        XMLInputFactory f = XMLInputFactory.newFactory();
+        // The JDK's own StAX parser, whatever else is on the class path: Woodstox (which S3Proxy brings along) parses
+        // lazily and reports some malformed documents (an unterminated CDATA section) with unchecked exceptions.
+        XMLInputFactory f = XMLInputFactory.newDefaultFactory();
         // A listing is data from the network: no DTDs, no external entities, no entity expansion.
         f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);

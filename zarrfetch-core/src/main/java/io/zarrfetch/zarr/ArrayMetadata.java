@@ -32,7 +32,7 @@ public record ArrayMetadata(int zarrFormat, long[] shape, int[] chunks, DataType
     public long[] chunkCounts() {
         long[] n = new long[shape.length];
         for (int i = 0; i < n.length; i++) {
-            n[i] = (shape[i] + chunks[i] - 1) / chunks[i];
+            n[i] = Math.ceilDiv(shape[i], chunks[i]); // not (shape + chunk - 1) / chunk: shape may be near 2^63
         }
         return n;
     }

@@ -29,6 +29,7 @@ final class Metadata {
         }
         long[] shape = longs(m.get("shape"), "shape");
         int[] chunks = ints(m.get("chunks"), "chunks", shape.length);
+        checkGrid(shape, chunks);
         if (!(m.get("dtype") instanceof String dtypeText)) {
             throw new IllegalArgumentException("unsupported dtype " + m.get("dtype")
                     + " (structured dtypes are not supported)");
@@ -86,6 +87,7 @@ final class Metadata {
             throw new IllegalArgumentException("unsupported chunk_grid " + grid.get("name") + " (supported: regular)");
         }
         int[] chunks = ints(configuration(grid).get("chunk_shape"), "chunk_shape", shape.length);
+        checkGrid(shape, chunks);
         ChunkKeys keys = keyEncoding(m.get("chunk_key_encoding"));
         List<Object> codecs = list(m.get("codecs"), "codecs");
         ParsedCodecs parsed = codecs(codecs, m.get("data_type"), chunks, "codecs");
@@ -259,13 +261,26 @@ final class Metadata {
                 throw new IllegalArgumentException(what + " must hold integers >= 1: " + v);
             }
             out[i] = (int) l[i];
-            elements = Math.multiplyExact(elements, l[i]);
-        }
-        if (elements > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(what + " " + v + " makes chunks of " + elements
-                    + " elements; at most " + Integer.MAX_VALUE + " are read");
+            elements *= l[i]; // both factors are under 2^31: no overflow
+            if (elements > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(what + " " + v + " makes chunks of more than "
+                        + Integer.MAX_VALUE + " elements, the most that are read");
+            }
         }
         return out;
+    }
+
+    /** Checks that the chunk grid has fewer than 2^63 chunks, so that no arithmetic over it overflows. */
+    private static void checkGrid(long[] shape, int[] chunks) {
+        long n = 1;
+        for (int i = 0; i < shape.length; i++) {
+            long c = Math.ceilDiv(shape[i], chunks[i]);
+            if (c != 0 && n > Long.MAX_VALUE / c) {
+                throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " in chunks of "
+                        + java.util.Arrays.toString(chunks) + " makes over " + Long.MAX_VALUE + " chunks");
+            }
+            n *= c;
+        }
     }
 
     private static List<String> strings(Object v) {

@@ -285,4 +285,25 @@ class ZarrReadTest {
         assertThatThrownBy(() -> ZarrArray.open(store, "z", fetcher)).hasMessageContaining("not valid JSON");
         assertThatThrownBy(() -> ZarrArray.open(store, "nothing", fetcher)).hasMessageContaining("no Zarr array");
     }
+
+    @Test
+    void gridsWhoseArithmeticWouldOverflowAreClearErrors() throws Exception {
+        MemoryStore store = new MemoryStore();
+        String v2 = "{\"zarr_format\": 2, \"shape\": %s, \"chunks\": %s, \"dtype\": \"<i2\", "
+                + "\"compressor\": null, \"fill_value\": 0}";
+        // chunks of 2^93 elements: once an ArithmeticException
+        store.put("a/.zarray", v2.formatted("[1, 1, 1]", "[2147483647, 2147483647, 2147483647]")
+                .getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> ZarrArray.open(store, "a", fetcher)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("chunks [2147483647, 2147483647, 2147483647] makes chunks of more than");
+        // 2^126 chunks: once an ArithmeticException from chunkCount() (zarrfetch info)
+        store.put("b/.zarray", v2.formatted("[9223372036854775807, 9223372036854775807]", "[1, 1]")
+                .getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> ZarrArray.open(store, "b", fetcher)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("makes over 9223372036854775807 chunks");
+        // a shape near 2^63: once a negative chunk count
+        store.put("c/.zarray", v2.formatted("[9223372036854775807]", "[2]").getBytes(StandardCharsets.UTF_8));
+        assertThat(ZarrArray.open(store, "c", fetcher).metadata().chunkCounts())
+                .containsExactly(4611686018427387904L);
+    }
 }
