@@ -7,7 +7,9 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
@@ -20,6 +22,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.zarrfetch.testkit.FaultProxy;
+import io.zarrfetch.testkit.FaultProxy.Fault;
+import io.zarrfetch.testkit.FaultProxy.Rule;
 import io.zarrfetch.testkit.HttpFileServer;
 import io.zarrfetch.testkit.S3Server;
 import picocli.CommandLine;
@@ -222,6 +227,34 @@ class CliTest {
         } finally {
             release.countDown(); // before stopping the server, which waits for the stalled handlers
             server.close();
+        }
+    }
+
+    @Test
+    void cpUnderFaultsCopiesWhatCanBeCopiedExactlyAndLeavesNothingPartial() throws Exception {
+        Map<String, byte[]> objects = new TreeMap<>();
+        for (String name : List.of("cut", "reset", "gone", "changed", "fine")) {
+            objects.put(name, data(300_000, name.hashCode()));
+            s3.put("bkt", "faulty/" + name, objects.get(name));
+        }
+        Path dest = tmp.resolve("out");
+        try (FaultProxy proxy = FaultProxy.start(s3.endpoint(), 1)) {
+            proxy.add(Rule.first(1, Fault.CUT_SHORT).onMethod("GET").onPath("faulty/cut"))
+                    .add(Rule.first(1, Fault.RESET_MID_BODY).onMethod("GET").onPath("faulty/reset"))
+                    .add(Rule.first(100, Fault.NOT_FOUND_404).onMethod("GET").onPath("faulty/gone"))
+                    .add(Rule.first(1, Fault.OBJECT_CHANGED).onPath("faulty/changed").onRanged(true));
+            Run r = run("cp", "--no-sign-request", "--endpoint", proxy.endpoint().toString(), "--part-size",
+                    "64KiB", "s3://bkt/faulty/", dest.toString());
+            assertThat(r.exit()).as(r.err()).isEqualTo(1);
+            assertThat(r.err()).contains("faulty/gone").contains("faulty/changed").contains("changed while");
+            assertThat(proxy.injected(Fault.CUT_SHORT)).isEqualTo(1);
+            assertThat(proxy.injected(Fault.RESET_MID_BODY)).isEqualTo(1);
+        }
+        try (Stream<Path> files = Files.list(dest)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("cut", "reset", "fine");
+        }
+        for (String name : List.of("cut", "reset", "fine")) {
+            assertThat(dest.resolve(name)).hasBinaryContent(objects.get(name));
         }
     }
 }
