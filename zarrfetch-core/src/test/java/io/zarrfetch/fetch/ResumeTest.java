@@ -2,7 +2,6 @@ package io.zarrfetch.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,6 +22,7 @@ import io.zarrfetch.store.ObjectInfo;
 import io.zarrfetch.store.Store;
 import io.zarrfetch.store.StoreOptions;
 import io.zarrfetch.store.Stores;
+import io.zarrfetch.testkit.HttpHead;
 
 /** A body cut short is resumed from its last received byte, and the object arrives exact. */
 class ResumeTest {
@@ -36,7 +36,7 @@ class ResumeTest {
                 try {
                     // First connection: the full length announced, 400 bytes sent, then the connection drops.
                     try (Socket s = server.accept()) {
-                        requests.add(head(s.getInputStream()));
+                        requests.add(HttpHead.read(s.getInputStream()));
                         OutputStream out = s.getOutputStream();
                         out.write(("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nETag: \"v1\"\r\n\r\n")
                                 .getBytes(StandardCharsets.ISO_8859_1));
@@ -45,13 +45,13 @@ class ResumeTest {
                     }
                     // Second connection: the rest, as the range asked for.
                     try (Socket s = server.accept()) {
-                        requests.add(head(s.getInputStream()));
+                        requests.add(HttpHead.read(s.getInputStream()));
                         OutputStream out = s.getOutputStream();
                         out.write(("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 400-999/1000\r\n"
                                 + "Content-Length: 600\r\nETag: \"v1\"\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                         out.write(data, 400, 600);
                         out.flush();
-                        head(s.getInputStream()); // until the client closes
+                        HttpHead.read(s.getInputStream()); // until the client closes
                     }
                 } catch (IOException e) {
                     // the test is over
@@ -72,19 +72,5 @@ class ResumeTest {
             assertThat(requests.get(0)).contains("Range: bytes=0-");
             assertThat(requests.get(1)).contains("Range: bytes=400-999");
         }
-    }
-
-    private static String head(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) >= 0) {
-            b.write(c);
-            byte[] a = b.toByteArray();
-            int n = a.length;
-            if (n >= 4 && a[n - 4] == '\r' && a[n - 3] == '\n' && a[n - 2] == '\r' && a[n - 1] == '\n') {
-                break;
-            }
-        }
-        return b.toString(StandardCharsets.ISO_8859_1);
     }
 }

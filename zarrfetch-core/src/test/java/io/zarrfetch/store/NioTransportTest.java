@@ -28,6 +28,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.zarrfetch.testkit.HttpHead;
+
 /**
  * The HTTP/1.1 client against a scripted server on a real socket: each accepted connection answers requests with
  * the raw bytes a test gives, so framing and failure cases can be played exactly.
@@ -86,7 +88,7 @@ class NioTransportTest {
     private void serve(Socket s) {
         try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
             while (true) {
-                String request = readHead(in);
+                String request = HttpHead.read(in);
                 if (request == null) {
                     return;
                 }
@@ -104,20 +106,6 @@ class NioTransportTest {
         } catch (IOException | InterruptedException e) {
             // the test is over with this connection
         }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) >= 0) {
-            b.write(c);
-            byte[] a = b.toByteArray();
-            int n = a.length;
-            if (n >= 4 && a[n - 4] == '\r' && a[n - 3] == '\n' && a[n - 2] == '\r' && a[n - 1] == '\n') {
-                return b.toString(StandardCharsets.ISO_8859_1);
-            }
-        }
-        return null;
     }
 
     URI uri(String path) {

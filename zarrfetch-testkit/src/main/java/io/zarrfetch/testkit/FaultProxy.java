@@ -332,7 +332,7 @@ public final class FaultProxy implements AutoCloseable {
 
     private void handle(Socket client) throws IOException {
         InputStream in = client.getInputStream();
-        String head = readHead(in);
+        String head = HttpHead.read(in);
         if (head == null) {
             return;
         }
@@ -595,7 +595,7 @@ public final class FaultProxy implements AutoCloseable {
                 out.write(requestBody);
                 out.flush();
                 InputStream in = s.getInputStream();
-                String head = readHead(in);
+                String head = HttpHead.read(in);
                 if (head == null) {
                     throw new EOFException("the server closed without an answer");
                 }
@@ -670,29 +670,6 @@ public final class FaultProxy implements AutoCloseable {
             throw new EOFException("the connection closed inside a chunked body");
         }
         return b.toString();
-    }
-
-    /** Reads up to and without the blank line ending a head; {@code null} when the connection closed first. */
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        int c;
-        int state = 0; // how much of \r\n\r\n was just seen
-        while ((c = in.read()) >= 0) {
-            b.write(c);
-            state = switch (state) {
-                case 0, 2 -> c == '\r' ? state + 1 : 0;
-                case 1, 3 -> c == '\n' ? state + 1 : (c == '\r' ? 1 : 0);
-                default -> 0;
-            };
-            if (state == 4) {
-                String s = b.toString(StandardCharsets.ISO_8859_1);
-                return s.substring(0, s.length() - 4);
-            }
-            if (b.size() > 64 * 1024) {
-                throw new IOException("head too long");
-            }
-        }
-        return null;
     }
 
     private static long parseLong(String s, long otherwise) {
