@@ -1,11 +1,10 @@
 package io.zarrfetch.cli;
 
+import static io.zarrfetch.cli.CliTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -17,9 +16,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.zarrfetch.cli.CliTest.Run;
 import io.zarrfetch.testkit.S3Server;
 import io.zarrfetch.testkit.mur.MurDataset;
-import picocli.CommandLine;
 
 /** info and read, as a user runs them, on the MUR-like array served by an in-process S3 server. */
 class ZarrCliTest {
@@ -40,18 +39,6 @@ class ZarrCliTest {
     @AfterAll
     static void stop() throws Exception {
         s3.close();
-    }
-
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(cli.execute(args), out.toString(), err.toString());
     }
 
     String[] s3(String... args) {
