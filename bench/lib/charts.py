@@ -59,10 +59,11 @@ def _labels(res, profs, tools):
     return out
 
 
-def throughput(res, path, subtitle=""):
+def _per_tool_bars(res, path, title, draw):
+    """One horizontal bar panel per profile, a bar per tool (the tools in the same rows in every panel).
+    draw(ax, prof, rows, n_tools) draws a panel; rows are (y, ToolStats) of the tools that ran in it."""
     profs = _profiles(res)
     if not profs:
-        _note("no profiles: no throughput chart")
         return None
     tools = _tool_order(res, profs)[::-1]
     y = list(range(len(tools)))
@@ -70,7 +71,19 @@ def throughput(res, path, subtitle=""):
                              squeeze=False, sharey=True)
     for ax, prof in zip(axes[0], profs):
         st = res.stats[prof]
-        rows = [(yi, st[t]) for yi, t in zip(y, tools) if t in st and st[t].ok]
+        draw(ax, prof, [(yi, st[t]) for yi, t in zip(y, tools) if t in st and st[t].ok], len(tools))
+        ax.set_title(PROFILE_TITLES.get(prof, prof), fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0][0].set_yticks(y, _labels(res, profs, tools), fontsize=8.5)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+    return path
+
+
+def throughput(res, path, subtitle=""):
+    def draw(ax, prof, rows, n_tools):
         ys = [yi for yi, _ in rows]
         vals = [s.mbps for _, s in rows]
         err = [[s.mbps - s.mbps_min for _, s in rows], [s.mbps_max - s.mbps for _, s in rows]]
@@ -90,29 +103,17 @@ def throughput(res, path, subtitle=""):
             ax.set_xlim(0, link / 1e6 * 1.2)
         else:
             ax.set_xlim(0, max(s.mbps_max for _, s in rows) * 1.2)
-        ax.set_ylim(-1.2, len(tools) - 0.4)
+        ax.set_ylim(-1.2, n_tools - 0.4)
         ax.set_xlabel("MB/s, process start-up included")
-        ax.set_title(PROFILE_TITLES.get(prof, prof), fontsize=10)
-        ax.grid(axis="x", alpha=0.3)
-    axes[0][0].set_yticks(y, _labels(res, profs, tools), fontsize=8.5)
-    fig.suptitle("Throughput per tool, median of runs (whiskers: min..max)" + subtitle, fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
-    plt.close(fig)
-    return path
+
+    out = _per_tool_bars(res, path, "Throughput per tool, median of runs (whiskers: min..max)" + subtitle, draw)
+    if out is None:
+        _note("no profiles: no throughput chart")
+    return out
 
 
 def cpu_per_gb(res, path, subtitle=""):
-    profs = _profiles(res)
-    if not profs:
-        return None
-    tools = _tool_order(res, profs)[::-1]
-    y = list(range(len(tools)))
-    fig, axes = plt.subplots(1, len(profs), figsize=(5.0 * len(profs) + 2.4, 0.42 * len(tools) + 2.0),
-                             squeeze=False, sharey=True)
-    for ax, prof in zip(axes[0], profs):
-        st = res.stats[prof]
-        rows = [(yi, st[t]) for yi, t in zip(y, tools) if t in st and st[t].ok]
+    def draw(ax, prof, rows, n_tools):
         ys = [yi for yi, _ in rows]
         user = [s.user_per_gb for _, s in rows]
         sys_ = [s.sys_per_gb for _, s in rows]
@@ -125,17 +126,12 @@ def cpu_per_gb(res, path, subtitle=""):
                     ha="left", fontsize=8)
         top = max(u + v for u, v in zip(user, sys_))
         ax.set_xlim(0, top * 1.18)
-        ax.set_ylim(-0.6, len(tools) - 0.4)
+        ax.set_ylim(-0.6, n_tools - 0.4)
         ax.set_xlabel("CPU s per GB (user + sys), start-up included")
-        ax.set_title(PROFILE_TITLES.get(prof, prof), fontsize=10)
-        ax.grid(axis="x", alpha=0.3)
         ax.legend(loc="lower right", fontsize=8)
-    axes[0][0].set_yticks(y, _labels(res, profs, tools), fontsize=8.5)
-    fig.suptitle("Client CPU per GB fetched, median of runs (lower is better)" + subtitle, fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
-    plt.close(fig)
-    return path
+
+    return _per_tool_bars(res, path, "Client CPU per GB fetched, median of runs (lower is better)" + subtitle,
+                          draw)
 
 
 def sweep(res, path, subtitle=""):
