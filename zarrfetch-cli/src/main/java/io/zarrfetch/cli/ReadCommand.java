@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
 
 import io.zarrfetch.fetch.FetchOptions;
 import io.zarrfetch.fetch.Fetcher;
@@ -115,11 +117,14 @@ final class ReadCommand implements Callable<Integer> {
         long bytes = Math.multiplyExact(r.elements(), array.metadata().dtype().size());
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, ".zf-", ".npy.part");
+        // named and created like cp's partial files: default permissions (createTempFile's are owner-only)
+        Path temp = dir.resolve(".zf-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
+                + ".npy.part");
         temp.toFile().deleteOnExit(); // also on Ctrl-C, which ends the JVM without running the finally below
         boolean done = false;
         try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
                     Arena arena = Arena.ofShared()) {
                 ByteBuffer h = ByteBuffer.wrap(header);
                 while (h.hasRemaining()) {
