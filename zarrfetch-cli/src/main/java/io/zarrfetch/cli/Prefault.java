@@ -13,9 +13,9 @@ import java.util.Optional;
  * {@code madvise(MADV_POPULATE_WRITE)}.
  *
  * <p>Why: each first write to a page of a new file mapping is a page fault, and in a virtual machine those are
- * dear. On the project machine writing a 6.5 GB read into a tmpfs mapping cost 8 s of system time in faults,
- * more than the 9.6 s the network took to deliver it, on 2 cores; populating the same mapping in 32 MiB slices
- * cost 4.4 s, and on a thread of its own it runs while the network is the bottleneck. Populating never changes
+ * dear: on the project machine a 6.5 GB read into a tmpfs file cost 6.8-7.8 s of system time, against 0.75 s for
+ * fetching the same chunks alone, and populating the mapping on a thread of its own, while the network is the
+ * bottleneck, took the read from 10.96 to 10.59 s (docs/results/2026-11-25-read.md). Populating never changes
  * the file's contents, so it may race the decoders freely. Anywhere it is not available (not Linux, kernels
  * before 5.14, no native access) it does nothing: the decoders' writes fault the pages in as before.
  */
