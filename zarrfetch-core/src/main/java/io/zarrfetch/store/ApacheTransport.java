@@ -65,11 +65,26 @@ final class ApacheTransport implements HttpTransport {
     }
 
     @Override
-    public Response execute(String method, URI uri, Map<String, String> headers) throws IOException {
+    public Response execute(String method, URI uri, Map<String, String> headers, Abort abort) throws IOException {
         HttpUriRequestBase request = new HttpUriRequestBase(method, uri);
         headers.forEach(request::addHeader);
-        ClassicHttpResponse response = client.executeOpen(null, request, null);
-        return new ApacheResponse(request, response);
+        if (abort != null) {
+            abort.whileWaiting(request::cancel); // thread-safe: closes the connection under the wait
+        }
+        try {
+            ClassicHttpResponse response = client.executeOpen(null, request, null);
+            return new ApacheResponse(request, response);
+        } catch (IOException | RuntimeException e) {
+            // A cancelled request fails with an IOException or, cancelled before it started, IllegalStateException.
+            if (abort != null && abort.aborted()) {
+                throw new IOException("abandoned: another request completed these bytes first", e);
+            }
+            throw e;
+        } finally {
+            if (abort != null) {
+                abort.whileWaiting(null);
+            }
+        }
     }
 
     @Override
@@ -152,6 +167,11 @@ final class ApacheTransport implements HttpTransport {
                 received += n;
             }
             return n;
+        }
+
+        @Override
+        public void abort() {
+            request.cancel(); // thread-safe: closes the connection under a read in progress
         }
 
         @Override

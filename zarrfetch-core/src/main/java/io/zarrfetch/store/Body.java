@@ -22,4 +22,12 @@ public interface Body extends ReadableByteChannel {
 
     /** The object's entity tag as the server sent it, or {@code null}. */
     String etag();
+
+    /**
+     * Ends this body from another thread: a read blocked on it fails soon (its connection is closed), and so does
+     * every later one. The reading thread must still {@link #close()} it. Bodies read from memory or local files,
+     * whose reads never wait on a network, may ignore it.
+     */
+    default void abort() {
+    }
 }

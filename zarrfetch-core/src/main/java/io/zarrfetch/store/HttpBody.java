@@ -78,6 +78,11 @@ final class HttpBody extends BaseBody {
     }
 
     @Override
+    public void abort() {
+        response.abort();
+    }
+
+    @Override
     public boolean isOpen() {
         return open;
     }

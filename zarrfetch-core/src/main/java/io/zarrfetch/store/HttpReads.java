@@ -29,7 +29,7 @@ final class HttpReads {
     }
 
     static Body get(HttpTransport transport, URI uri, Map<String, String> headers, String url, long offset,
-            long length, String ifMatch, ErrorDescriber errors) throws IOException {
+            long length, String ifMatch, Abort abort, ErrorDescriber errors) throws IOException {
         if (offset < 0 || length < ObjectInfo.UNKNOWN_SIZE) {
             throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
         }
@@ -45,7 +45,7 @@ final class HttpReads {
         if (ifMatch != null) {
             h.put("If-Match", ifMatch);
         }
-        HttpTransport.Response r = execute(transport, "GET", uri, h, url);
+        HttpTransport.Response r = execute(transport, "GET", uri, h, url, abort);
         boolean handedOver = false;
         try {
             int status = r.status();
@@ -232,8 +232,13 @@ final class HttpReads {
 
     static HttpTransport.Response execute(HttpTransport transport, String method, URI uri,
             Map<String, String> headers, String url) throws IOException {
+        return execute(transport, method, uri, headers, url, null);
+    }
+
+    static HttpTransport.Response execute(HttpTransport transport, String method, URI uri,
+            Map<String, String> headers, String url, Abort abort) throws IOException {
         try {
-            return transport.execute(method, uri, headers);
+            return transport.execute(method, uri, headers, abort);
         } catch (InterruptedIOException e) {
             if (e instanceof SocketTimeoutException) {
                 throw new StoreException(url, 0, true, "no answer: " + describe(e), e);

@@ -55,7 +55,13 @@ final class HttpStore implements Store {
 
     @Override
     public Body get(String key, long offset, long length, String ifMatch) throws IOException {
-        return HttpReads.get(transport, uri(key), Map.of(), url(key), offset, length, ifMatch, HttpStore::describe);
+        return get(key, offset, length, ifMatch, null);
+    }
+
+    @Override
+    public Body get(String key, long offset, long length, String ifMatch, Abort abort) throws IOException {
+        return HttpReads.get(transport, uri(key), Map.of(), url(key), offset, length, ifMatch, abort,
+                HttpStore::describe);
     }
 
     @Override

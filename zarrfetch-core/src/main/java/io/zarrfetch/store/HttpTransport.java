@@ -18,7 +18,15 @@ interface HttpTransport extends Closeable {
      *
      * @throws IOException when no answer came: refused, reset, timed out
      */
-    Response execute(String method, URI uri, Map<String, String> headers) throws IOException;
+    default Response execute(String method, URI uri, Map<String, String> headers) throws IOException {
+        return execute(method, uri, headers, null);
+    }
+
+    /**
+     * {@link #execute(String, URI, Map)}, which {@code abort} (when not null) ends from another thread while it
+     * waits: the connection is closed and this throws.
+     */
+    Response execute(String method, URI uri, Map<String, String> headers, Abort abort) throws IOException;
 
     /** An answer whose body is read with {@link #read(ByteBuffer)}; must be closed. */
     interface Response extends Closeable {
@@ -35,6 +43,12 @@ interface HttpTransport extends Closeable {
          * connection breaks or stalls past the read timeout, including a body shorter than its Content-Length.
          */
         int read(ByteBuffer dst) throws IOException;
+
+        /**
+         * Closes the connection from any thread, so that a read blocked on it, or the next, fails; {@link #close()}
+         * is still called by the reading thread. For giving up on an answer that another one made unnecessary.
+         */
+        void abort();
 
         /**
          * Ends the exchange. A body read to its end leaves the connection for reuse; otherwise the connection is

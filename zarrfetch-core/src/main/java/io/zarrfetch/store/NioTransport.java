@@ -86,7 +86,7 @@ final class NioTransport implements HttpTransport {
     }
 
     @Override
-    public Response execute(String method, URI uri, Map<String, String> headers) throws IOException {
+    public Response execute(String method, URI uri, Map<String, String> headers, Abort abort) throws IOException {
         if (closed) {
             throw new IOException("the HTTP transport is closed");
         }
@@ -112,13 +112,13 @@ final class NioTransport implements HttpTransport {
             if (c != null) {
                 c.reused = true;
                 try {
-                    r = exchange(c, origin, request, method);
+                    r = exchange(c, origin, request, method, abort);
                 } catch (StaleConnection e) {
                     c.close(); // the server closed it while idle, before our request: use a new one
                 }
             }
             if (r == null) {
-                r = exchange(connect(origin), origin, request, method); // a new connection is never stale
+                r = exchange(connect(origin), origin, request, method, abort); // a new connection is never stale
             }
             handedOver = true;
             return r;
@@ -166,9 +166,13 @@ final class NioTransport implements HttpTransport {
         }
     }
 
-    private NioResponse exchange(Connection c, Origin origin, byte[] request, String method) throws IOException {
+    private NioResponse exchange(Connection c, Origin origin, byte[] request, String method, Abort abort)
+            throws IOException {
         busy.add(c);
         c.answering = false;
+        if (abort != null) {
+            abort.whileWaiting(c::abort);
+        }
         try {
             c.touch();
             ByteBuffer out = ByteBuffer.wrap(request);
@@ -178,11 +182,15 @@ final class NioTransport implements HttpTransport {
             Head head = readHead(c);
             return new NioResponse(this, origin, c, head, method.equals("HEAD"));
         } catch (StaleConnection e) {
+            if (c.aborted) {
+                busy.remove(c);
+                throw c.explain(e);
+            }
             busy.remove(c);
             throw e;
         } catch (IOException e) {
             busy.remove(c);
-            if (c.reused && !c.answering && !c.timedOut && !(e instanceof ProtocolException)) {
+            if (c.reused && !c.answering && !c.timedOut && !c.aborted && !(e instanceof ProtocolException)) {
                 throw new StaleConnection(e); // e.g. the request's write hit a connection the server had reset
             }
             c.close();
@@ -191,6 +199,10 @@ final class NioTransport implements HttpTransport {
             busy.remove(c);
             c.close();
             throw e;
+        } finally {
+            if (abort != null) {
+                abort.whileWaiting(null); // from here on, Response.abort
+            }
         }
     }
 
@@ -376,13 +388,18 @@ final class NioTransport implements HttpTransport {
         }
 
         @Override
+        public void abort() {
+            c.abort(); // thread-safe, like the watchdog's close; the reader's close() releases the connection
+        }
+
+        @Override
         public void close() {
             if (released) {
                 return;
             }
             released = true;
             transport.busy.remove(c);
-            boolean reusable = ended && head.keepAlive && !transport.closed && c.buf.remaining() == 0;
+            boolean reusable = ended && head.keepAlive && !transport.closed && !c.aborted && c.buf.remaining() == 0;
             if (reusable) {
                 c.chunksRead = 0;
                 origin.putIdle(c);
@@ -400,6 +417,8 @@ final class NioTransport implements HttpTransport {
         ByteBuffer buf = ByteBuffer.allocate(8192).flip();
         volatile long lastActivity = System.nanoTime();
         volatile boolean timedOut;
+        /** Set when another thread closed it on purpose (Response.abort). */
+        volatile boolean aborted;
         long idleSince;
         int chunksRead;
         /** Whether this connection came from the pool, so that a server may have closed it meanwhile. */
@@ -461,7 +480,7 @@ final class NioTransport implements HttpTransport {
                 } catch (ProtocolException e) {
                     throw e;
                 } catch (IOException e) {
-                    if (reused && !answering && !timedOut) {
+                    if (reused && !answering && !timedOut && !aborted) {
                         throw new StaleConnection(e);
                     }
                     throw e;
@@ -521,6 +540,9 @@ final class NioTransport implements HttpTransport {
         }
 
         IOException explain(IOException e) {
+            if (aborted) {
+                return new IOException("abandoned: another request completed these bytes first", e);
+            }
             if (timedOut) {
                 SocketTimeoutException t = new SocketTimeoutException("no byte came for the read timeout");
                 t.initCause(e);
@@ -530,6 +552,12 @@ final class NioTransport implements HttpTransport {
                 return new java.io.InterruptedIOException("interrupted");
             }
             return e;
+        }
+
+        /** Closes it from another thread, on purpose: its reader fails with a message saying so. */
+        void abort() {
+            aborted = true;
+            close();
         }
 
         void close() {

@@ -22,9 +22,9 @@ final class RoutingTransport implements HttpTransport {
     private static final boolean PLAIN_VIA_APACHE = "apache".equals(System.getProperty("zarrfetch.http"));
 
     @Override
-    public Response execute(String method, URI uri, Map<String, String> headers) throws IOException {
+    public Response execute(String method, URI uri, Map<String, String> headers, Abort abort) throws IOException {
         if ("http".equalsIgnoreCase(uri.getScheme()) && !PLAIN_VIA_APACHE) {
-            return plain.execute(method, uri, headers);
+            return plain.execute(method, uri, headers, abort);
         }
         ApacheTransport t = tls;
         if (t == null) {
@@ -36,7 +36,7 @@ final class RoutingTransport implements HttpTransport {
                 }
             }
         }
-        return t.execute(method, uri, headers);
+        return t.execute(method, uri, headers, abort);
     }
 
     @Override

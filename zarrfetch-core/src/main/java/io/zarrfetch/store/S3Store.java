@@ -163,10 +163,15 @@ final class S3Store implements Store {
 
     @Override
     public Body get(String key, long offset, long length, String ifMatch) throws IOException {
+        return get(key, offset, length, ifMatch, null);
+    }
+
+    @Override
+    public Body get(String key, long offset, long length, String ifMatch, Abort abort) throws IOException {
         return withRegionRetry(() -> {
             URI uri = objectUri(key);
             return HttpReads.get(transport, uri, signer.sign("GET", uri, Map.of(), region), url(key), offset, length,
-                    ifMatch, this::describe);
+                    ifMatch, abort, this::describe);
         });
     }
 

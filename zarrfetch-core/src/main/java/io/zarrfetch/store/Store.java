@@ -47,6 +47,14 @@ public interface Store extends AutoCloseable {
     Body get(String key, long offset, long length, String ifMatch) throws IOException;
 
     /**
+     * {@link #get(String, long, long, String)}, which another thread may give up on with {@code abort} while it
+     * waits for the answer. Stores whose reads never wait on a network ignore {@code abort}.
+     */
+    default Body get(String key, long offset, long length, String ifMatch, Abort abort) throws IOException {
+        return get(key, offset, length, ifMatch);
+    }
+
+    /**
      * Starts reading the last {@code length} bytes of an object (all of it when it is shorter): one request on
      * HTTP stores ({@code Range: bytes=-N}), so that an index at the end of an object of unknown size costs one
      * round trip. {@link Body#offset()} tells where the bytes start.

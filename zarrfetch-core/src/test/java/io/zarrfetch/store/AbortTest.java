@@ -1,0 +1,145 @@
+package io.zarrfetch.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import io.zarrfetch.testkit.HttpHead;
+
+/**
+ * Giving up on a request from another thread ({@link Abort} while it waits for its head, {@link Body#abort()}
+ * while its body comes), on both transports, against a server that answers nothing or stops mid-body. The read
+ * timeout is a minute: only the abort can end these exchanges within the test's time limit.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class AbortTest {
+    enum Transport {
+        NIO(NioTransport::new), APACHE(ApacheTransport::new);
+
+        final Function<StoreOptions, HttpTransport> make;
+
+        Transport(Function<StoreOptions, HttpTransport> make) {
+            this.make = make;
+        }
+    }
+
+    ServerSocket server;
+    final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    final CountDownLatch requested = new CountDownLatch(1);
+    /** What the server sends after a request's head before it goes silent. */
+    volatile byte[] answer = new byte[0];
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            while (!server.isClosed()) {
+                try {
+                    Socket s = server.accept();
+                    sockets.add(s);
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            HttpHead.read(s.getInputStream());
+                            OutputStream out = s.getOutputStream();
+                            out.write(answer);
+                            out.flush();
+                            requested.countDown();
+                            s.getInputStream().read(); // silent until the client closes
+                        } catch (IOException e) {
+                            // the client went away
+                        }
+                    });
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        server.close();
+        for (Socket s : sockets) {
+            s.close();
+        }
+    }
+
+    HttpTransport transport(Transport t) {
+        return t.make.apply(StoreOptions.defaults().withReadTimeout(Duration.ofSeconds(60)));
+    }
+
+    URI uri() {
+        return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/object");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void anAbortEndsAWaitForTheHead(Transport t) throws Exception {
+        try (HttpTransport transport = transport(t)) {
+            Abort abort = new Abort();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    requested.await();
+                    abort.abort();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThatThrownBy(() -> transport.execute("GET", uri(), Map.of(), abort).close())
+                    .isInstanceOf(IOException.class).hasMessageContaining("abandoned");
+            assertThat(abort.aborted()).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void anAbortBeforeTheRequestFailsItAtOnce(Transport t) throws Exception {
+        try (HttpTransport transport = transport(t)) {
+            Abort abort = new Abort();
+            abort.abort();
+            assertThatThrownBy(() -> transport.execute("GET", uri(), Map.of(), abort).close())
+                    .isInstanceOf(IOException.class);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aBodyAbortedFromAnotherThreadFailsItsRead(Transport t) throws Exception {
+        answer = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789".getBytes(StandardCharsets.US_ASCII);
+        try (HttpTransport transport = transport(t);
+                HttpTransport.Response r = transport.execute("GET", uri(), Map.of(), null)) {
+            assertThat(r.status()).isEqualTo(200);
+            ByteBuffer b = ByteBuffer.allocate(1000);
+            while (b.position() < 10) {
+                assertThat(r.read(b)).isPositive();
+            }
+            Thread.ofVirtual().start(r::abort); // while the next read waits for bytes that never come
+            assertThatThrownBy(() -> {
+                while (r.read(b) >= 0) {
+                    // nothing more comes
+                }
+            }).isInstanceOf(IOException.class);
+        }
+    }
+}
