@@ -101,6 +101,9 @@ final class BenchCommand implements Callable<Integer> {
                     .put("peak_rss_bytes", m.peakRssBytes())
                     .put("requests", report.requests())
                     .put("retries", report.retries())
+                    .put("hedges", report.hedges())
+                    .put("hedges_won", report.hedgesWon())
+                    .put("hedging", options.hedging().enabled())
                     .put("failed", report.failures().size())
                     .put("concurrency", options.concurrency())
                     .put("adaptive", options.adaptive())
@@ -123,8 +126,9 @@ final class BenchCommand implements Callable<Integer> {
             if (m.peakRssBytes() > 0) {
                 out.printf(Locale.ROOT, "peak RSS         %s%n", Sizes.format(m.peakRssBytes()));
             }
-            out.printf(Locale.ROOT, "requests         %d (%d retries), concurrency %s, parts of %s%n",
-                    report.requests(), report.retries(), options.adaptive() ? "adaptive (up to "
+            out.printf(Locale.ROOT, "requests         %d (%d retries, %d hedges of which %d won), concurrency %s, "
+                    + "parts of %s%n", report.requests(), report.retries(), report.hedges(), report.hedgesWon(),
+                    options.adaptive() ? "adaptive (up to "
                             + report.maxConcurrency() + " of " + options.concurrency() + ")"
                             : Integer.toString(options.concurrency()), Sizes.format(options.partSize()));
         }

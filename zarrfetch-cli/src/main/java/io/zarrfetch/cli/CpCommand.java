@@ -74,6 +74,8 @@ final class CpCommand implements Callable<Integer> {
         if (output.json) {
             out.println(new Json().put("objects", report.objects()).put("bytes", report.bytes())
                     .put("wall_seconds", seconds).put("failed", report.failures().size())
+                    .put("requests", report.requests()).put("retries", report.retries())
+                    .put("hedges", report.hedges()).put("hedges_won", report.hedgesWon())
                     .put("cancelled", report.cancelled()).put("destination", Path.of(dest).toAbsolutePath()));
         } else if (!output.quiet) {
             spec.commandLine().getErr().printf(Locale.ROOT, "copied %d object%s, %s in %.2f s (%.0f MB/s)%s%n",

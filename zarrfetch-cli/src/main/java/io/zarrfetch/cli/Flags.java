@@ -6,6 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.zarrfetch.fetch.FetchOptions;
+import io.zarrfetch.fetch.HedgePolicy;
 import io.zarrfetch.store.StoreOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -76,6 +77,11 @@ final class Flags {
                         + "(default: 512MiB).")
         Long memoryLimit;
 
+        @Option(names = "--no-hedging", description = "Never send a straggler's request again (default: a request "
+                + "taking 3 times longer than its peers' and over 1 s is sent again on another connection, and the "
+                + "first to complete wins; at most 5% of requests).")
+        boolean noHedging;
+
         FetchOptions options() {
             FetchOptions o = FetchOptions.defaults();
             if (concurrency != null) {
@@ -86,6 +92,9 @@ final class Flags {
             }
             if (memoryLimit != null) {
                 o = o.withMemoryLimit(memoryLimit);
+            }
+            if (noHedging) {
+                o = o.withHedging(HedgePolicy.off());
             }
             return o;
         }

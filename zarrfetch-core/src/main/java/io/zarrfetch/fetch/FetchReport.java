@@ -12,13 +12,15 @@ import java.util.List;
  * @param wall from start to the last delivery
  * @param requests requests made
  * @param retries requests that were retries
+ * @param hedges requests that were hedges: a straggler's bytes asked for again ({@link HedgePolicy})
+ * @param hedgesWon hedges that completed before the request they hedged
  * @param maxConcurrency the most requests the fetch kept in flight at once (adaptive concurrency's highest step)
  * @param peakBufferBytes the most bytes of buffers held at once
  * @param failures every failed object, and a failed listing
  * @param cancelled whether the fetch was cancelled before it finished
  */
 public record FetchReport(long objects, long bytes, long bytesReceived, Duration wall, long requests, long retries,
-        int maxConcurrency, long peakBufferBytes, List<FetchFailure> failures, boolean cancelled) {
+        long hedges, long hedgesWon, int maxConcurrency, long peakBufferBytes, List<FetchFailure> failures, boolean cancelled) {
     /** Whether everything was delivered. */
     public boolean ok() {
         return failures.isEmpty() && !cancelled;

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,6 +18,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
+import io.zarrfetch.store.Abort;
 import io.zarrfetch.store.Body;
 import io.zarrfetch.store.ObjectInfo;
 import io.zarrfetch.store.StoreException;
@@ -27,6 +30,9 @@ import io.zarrfetch.store.StoreException;
  * come first (so their buffers are freed soonest), then new objects, each admitted only when its buffer fits in
  * the memory limit. Parts of one object land in one buffer (or at their offsets in one file); the worker that
  * finishes an object's last part hands it over.
+ *
+ * <p>With {@link HedgePolicy hedging} on, a watcher thread looks over the parts in flight a few times a second and
+ * sends a straggler's missing bytes again on a thread of its own (a hedge); see {@link Flight}.
  */
 public final class FetchRun {
     /**
@@ -81,6 +87,16 @@ public final class FetchRun {
     private final AtomicInteger requestsActive = new AtomicInteger();
     private final ConcurrentLinkedQueue<FetchFailure> failures = new ConcurrentLinkedQueue<>();
 
+    // Hedging (docs/reliability.md): parts in flight, their recent pace, the hedges sent.
+    private final HedgePolicy hedging;
+    private final Set<Flight> flights = ConcurrentHashMap.newKeySet();
+    private final Pace pace = new Pace();
+    private final Thread hedger;
+    private final List<Thread> hedgeThreads = new CopyOnWriteArrayList<>();
+    private final AtomicInteger hedgesActive = new AtomicInteger();
+    private final AtomicLong hedges = new AtomicLong();
+    private final AtomicLong hedgesWon = new AtomicLong();
+
     FetchRun(FetchOptions options, BufferPool pool, Stream<FetchItem> items, Sink sink) {
         this.options = options;
         this.pool = pool;
@@ -95,6 +111,9 @@ public final class FetchRun {
         this.maxTarget = target;
         this.controllerThread = controller == null ? null
                 : Thread.ofVirtual().name("zarrfetch-concurrency").unstarted(() -> adapt(controller));
+        this.hedging = options.hedging();
+        this.hedger = hedging.enabled()
+                ? Thread.ofVirtual().name("zarrfetch-hedger").unstarted(this::watchForStragglers) : null;
         pool.addReleaseListener(wakeUp);
         feeder.start();
         lock.lock();
@@ -105,6 +124,9 @@ public final class FetchRun {
         }
         if (controllerThread != null) {
             controllerThread.start();
+        }
+        if (hedger != null) {
+            hedger.start();
         }
     }
 
@@ -190,6 +212,13 @@ public final class FetchRun {
                 controllerThread.join();
                 joinWorkers(); // any the controller started on its way out find nothing to do
             }
+            if (hedger != null) {
+                hedger.interrupt();
+                hedger.join();
+            }
+            for (int i = 0; i < hedgeThreads.size(); i++) {
+                hedgeThreads.get(i).join(); // all ended already, unless cancelled: each holds an active task
+            }
             lock.lock();
             try {
                 while (deliveries > 0) {
@@ -210,12 +239,15 @@ public final class FetchRun {
             if (controllerThread != null) {
                 controllerThread.interrupt();
             }
+            if (hedger != null) {
+                hedger.interrupt();
+            }
         }
         lock.lock();
         try {
             return new FetchReport(objectsDone.get(), bytesDone.get(), bytesReceived.sum(),
-                    Duration.ofNanos(endNanos - startNanos), requests.get(), retries.get(), maxTarget,
-                    pool.peakAllocated(), List.copyOf(failures), cancelled);
+                    Duration.ofNanos(endNanos - startNanos), requests.get(), retries.get(), hedges.get(),
+                    hedgesWon.get(), maxTarget, pool.peakAllocated(), List.copyOf(failures), cancelled);
         } finally {
             lock.unlock();
         }
@@ -228,11 +260,13 @@ public final class FetchRun {
         }
     }
 
-    /** Waits for the workers to stop, ignoring interrupts, so no file is left half-written. */
+    /** Waits for the workers and hedges to stop, ignoring interrupts, so no file is left half-written. */
     private void awaitStopped() {
         boolean interrupted = false;
-        for (int i = 0; i < workers.size(); i++) {
-            Thread t = workers.get(i);
+        List<Thread> all = new java.util.ArrayList<>(workers);
+        all.addAll(hedgeThreads);
+        for (int i = 0; i < all.size(); i++) {
+            Thread t = all.get(i);
             while (t.isAlive()) {
                 try {
                     t.join();
@@ -265,6 +299,11 @@ public final class FetchRun {
         }
         feeder.interrupt();
         workers.forEach(Thread::interrupt);
+        hedgeThreads.forEach(Thread::interrupt);
+        flights.forEach(Flight::abortAll); // what an interrupt cannot end: TLS connections (Apache's blocking I/O)
+        if (hedger != null) {
+            hedger.interrupt();
+        }
     }
 
     // ---- input ----
@@ -473,8 +512,9 @@ public final class FetchRun {
                 enqueueRest(job);
             }
         }
-        if (job.failure == null && !stopping) {
-            transfer(job, part.offset, part.length, staging, null, job.partCount == 1);
+        if (job.failure == null && !stopping
+                && !transfer(job, part.offset, part.length, staging, null, 0, job.partCount == 1)) {
+            return; // a hedge overtook this request and finishes the part
         }
         partFinished(job);
     }
@@ -485,6 +525,7 @@ public final class FetchRun {
      */
     private void probe(Part part, ByteBuffer staging) throws Exception {
         Job job = part.job;
+        long sent = System.nanoTime();
         Body body = open(job, 0, options.partSize());
         boolean handedOver = false;
         try {
@@ -529,7 +570,9 @@ public final class FetchRun {
                 enqueueRest(job);
             }
             handedOver = true;
-            transfer(job, 0, Math.min(total, whole ? total : options.partSize()), staging, body, whole);
+            if (!transfer(job, 0, Math.min(total, whole ? total : options.partSize()), staging, body, sent, whole)) {
+                return; // a hedge overtook this request and finishes the part
+            }
         } finally {
             if (!handedOver) {
                 body.close();
@@ -600,38 +643,77 @@ public final class FetchRun {
      * byte when a retryable failure cuts it short.
      *
      * @param first an already opened body for this range, or {@code null}
+     * @param firstSent when the request for {@code first} was sent ({@link System#nanoTime()})
      * @param plain whether a first request should be a plain GET (the whole object in one part)
+     * @return whether the caller finishes the part; {@code false} when a hedge of this request completed it first,
+     *     or took over its failure, and so finishes it itself
      */
-    private void transfer(Job job, long offset, long length, ByteBuffer staging, Body first, boolean plain)
-            throws Exception {
+    private boolean transfer(Job job, long offset, long length, ByteBuffer staging, Body first, long firstSent,
+            boolean plain) throws Exception {
         if (length == 0) {
             if (first != null) {
                 first.close();
             }
-            return;
+            return true;
         }
+        Flight flight = new Flight(job, offset, length);
+        flights.add(flight);
+        try {
+            return transfer(job, flight, offset, length, staging, first, firstSent, plain);
+        } catch (Exception e) {
+            if (flight.defer(e)) {
+                return false; // the hedge still running reports it if it fails too
+            }
+            throw e;
+        } finally {
+            flights.remove(flight);
+        }
+    }
+
+    private boolean transfer(Job job, Flight flight, long offset, long length, ByteBuffer staging, Body first,
+            long firstSent, boolean plain) throws Exception {
+        Lane lane = flight.original;
         long done = 0;
         Body body = first;
         for (int attempt = 1; ; attempt++) {
+            if (flight.over) {
+                return false; // the hedge completed the part while this request waited to be retried
+            }
             if (body == null) {
                 countRequest(job, attempt);
             }
             requestsActive.incrementAndGet();
             try {
                 long base = job.item.ranged() ? job.item.offset() : 0;
+                long sent = body == null ? System.nanoTime() : firstSent;
+                Abort abort = flight.attempt(sent, done);
                 if (body == null) {
                     body = job.item.store().get(job.item.object().key(), base + offset + done,
                             plain && done == 0 && !job.item.ranged() ? ObjectInfo.UNKNOWN_SIZE : length - done,
-                            ifMatch(job));
+                            ifMatch(job), abort);
+                }
+                long head = System.nanoTime();
+                if (!flight.reading(lane, body)) {
+                    return false; // overtaken while waiting for this answer
                 }
                 check(job, body, base + offset + done, length - done);
-                done += copy(job, body, offset + done, length - done, staging);
+                long from = done;
+                done += copy(job, body, offset + done, length - done, staging, flight, lane);
                 answers.incrementAndGet();
-                return;
+                pace.add(head - sent, System.nanoTime() - head, done - from);
+                return flight.complete(lane);
+            } catch (Overtaken e) {
+                return false;
             } catch (Resumable e) {
                 done += e.received; // the retry asks only for what is missing
+                if (flight.idle(lane)) {
+                    return false; // the hedge completed the part meanwhile
+                }
                 backoffOrThrow(e, attempt);
             } catch (StoreException e) {
+                if (flight.idle(lane)) {
+                    return false;
+                }
                 if (e.status() == 412) {
                     throw new StoreException(job.item.url(), 412, false, "the object changed while it was fetched "
                             + "(the server no longer has ETag " + job.etag + ": HTTP 412 Precondition Failed)", e);
@@ -640,9 +722,142 @@ public final class FetchRun {
             } finally {
                 requestsActive.decrementAndGet();
                 if (body != null) {
+                    flight.idle(lane); // before the close: an abort must never reach a connection given back
                     body.close();
                     body = null;
                 }
+            }
+        }
+    }
+
+    // ---- hedging ----
+
+    /** Looks over the parts in flight a few times a second and hedges the stragglers, as the policy allows. */
+    private void watchForStragglers() {
+        long period = Math.clamp(hedging.minDelay().toNanos() / 4, 10_000_000L, 100_000_000L);
+        try {
+            while (!stopping) {
+                Thread.sleep(Duration.ofNanos(period)); // a sampling period, like the concurrency controller's
+                long now = System.nanoTime();
+                for (Flight f : flights) {
+                    if (!mayHedge()) {
+                        break;
+                    }
+                    long started = f.attemptStart;
+                    if (started != 0 && f.hedgeable()
+                            && pace.straggler(hedging, now - started, f.length - f.attemptFrom)) {
+                        startHedge(f);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            // the fetch is over
+        }
+    }
+
+    /** Whether the share of hedges in flight and in all leaves room for another. */
+    private boolean mayHedge() {
+        int target;
+        lock.lock();
+        try {
+            target = this.target;
+        } finally {
+            lock.unlock();
+        }
+        return hedgesActive.get() < Math.max(1, (int) (hedging.maxShare() * target))
+                && hedges.get() < 1 + hedging.maxShare() * requests.get();
+    }
+
+    private void startHedge(Flight f) {
+        lock.lock();
+        try {
+            if (cancelled) {
+                return;
+            }
+            activeTasks++; // so the run cannot end while a hedge may still finish a part
+        } finally {
+            lock.unlock();
+        }
+        Lane lane = f.startHedge();
+        if (lane == null) {
+            taskDone();
+            return;
+        }
+        hedgesActive.incrementAndGet();
+        hedges.incrementAndGet();
+        Thread t = Thread.ofVirtual().name("zarrfetch-hedge").unstarted(() -> hedge(f, lane));
+        hedgeThreads.add(t);
+        t.start();
+    }
+
+    /**
+     * Asks again for the bytes of a part its original request has not delivered yet, into the same buffer or file.
+     * Whichever of the two completes first finishes the part; the other is abandoned. A hedge that fails just ends,
+     * unless the original failed before it: then it reports the original's failure.
+     */
+    private void hedge(Flight f, Lane lane) {
+        Job job = f.job;
+        ByteBuffer staging = null;
+        boolean finish = false;
+        Body body = null;
+        requestsActive.incrementAndGet();
+        try {
+            long from = f.progress; // bytes the original has written: the hedge writes the same bytes after them
+            if (files != null) {
+                staging = pool.tryAcquire(Math.max(4096, Math.min(MAX_STAGING, pool.limit() / 64)));
+                if (staging == null) {
+                    return; // no memory to spare: the original runs its course
+                }
+            }
+            requests.incrementAndGet();
+            job.attempts.incrementAndGet();
+            long base = job.item.ranged() ? job.item.offset() : 0;
+            long sent = System.nanoTime();
+            body = job.item.store().get(job.item.object().key(), base + f.offset + from, f.length - from,
+                    ifMatch(job), lane.waiting);
+            long head = System.nanoTime();
+            if (!f.reading(lane, body)) {
+                return;
+            }
+            check(job, body, base + f.offset + from, f.length - from);
+            copy(job, body, f.offset + from, f.length - from, staging, f, lane);
+            answers.incrementAndGet();
+            pace.add(head - sent, System.nanoTime() - head, f.length - from);
+            if (f.complete(lane)) {
+                hedgesWon.incrementAndGet();
+                finish = true;
+            }
+        } catch (Overtaken e) {
+            // the original completed first
+        } catch (Throwable t) {
+            // The original carries on, with its own retries; its failure, if any, is the one to report.
+        } finally {
+            requestsActive.decrementAndGet();
+            if (body != null) {
+                f.idle(lane);
+                try {
+                    body.close();
+                } catch (IOException e) {
+                    // the connection is given up either way
+                }
+            }
+            if (!finish) {
+                Throwable deferred = f.hedgeEnded();
+                if (deferred != null) {
+                    job.fail(deferred);
+                    finish = true;
+                }
+            }
+            if (staging != null) {
+                pool.release(staging);
+            }
+            try {
+                if (finish) {
+                    partFinished(job);
+                }
+            } finally {
+                hedgesActive.decrementAndGet();
+                taskDone();
             }
         }
     }
@@ -679,7 +894,8 @@ public final class FetchRun {
      * Copies {@code length} bytes of a body to the object's buffer or file at {@code offset}. On failure, the
      * bytes received before it count: {@link Job#resumeFrom} keeps track for the retry.
      */
-    private long copy(Job job, Body body, long offset, long length, ByteBuffer staging) throws IOException {
+    private long copy(Job job, Body body, long offset, long length, ByteBuffer staging, Flight flight, Lane lane)
+            throws IOException {
         long got = 0;
         try {
             if (files == null) {
@@ -694,6 +910,9 @@ public final class FetchRun {
                     }
                     got += n;
                     bytesReceived.add(n);
+                    if (flight != null) {
+                        flight.wrote(lane, offset + got);
+                    }
                 }
             } else {
                 while (got < length) {
@@ -709,9 +928,15 @@ public final class FetchRun {
                     staging.flip();
                     job.file.write(staging, offset + got);
                     got += n;
+                    if (flight != null) {
+                        flight.wrote(lane, offset + got);
+                    }
                 }
             }
         } catch (StoreException e) {
+            if (flight != null && flight.over) {
+                throw OVERTAKEN; // the other request completed the part and closed this one's connection
+            }
             throw new Resumable(e, got);
         }
         if (got < length) {
@@ -904,6 +1129,182 @@ public final class FetchRun {
             }
         }
     }
+
+    /**
+     * One part's request in flight, watched for being a straggler, and its hedge once one is sent. The two ask for
+     * the same version of the object and write the same bytes to the same place (the hedge from where the original
+     * had got to), so whichever completes first has the part complete. The winner aborts the other's connection and
+     * waits until it has stopped writing before it finishes the part, so nothing writes into a buffer or file after
+     * it was handed over.
+     */
+    private static final class Flight {
+        final Job job;
+        final long offset;
+        final long length;
+        final Lane original = new Lane();
+        /** Set once: by the lane that completed the part, or by a hedge reporting the original's failure. */
+        volatile boolean over;
+        volatile boolean hedged;
+        /** When the original's current attempt was sent ({@link System#nanoTime()}), and the part's bytes before it. */
+        volatile long attemptStart;
+        volatile long attemptFrom;
+        /** Bytes of the part the original has written, from the part's start. */
+        volatile long progress;
+        // Guarded by this:
+        private Lane hedge;
+        private Throwable deferred;
+
+        Flight(Job job, long offset, long length) {
+            this.job = job;
+            this.offset = offset;
+            this.length = length;
+        }
+
+        /** The original starts an attempt: returns the handle that aborts its wait for the answer. */
+        synchronized Abort attempt(long sent, long done) {
+            attemptFrom = done;
+            progress = done;
+            attemptStart = sent;
+            original.waiting = new Abort();
+            if (over) {
+                original.waiting.abort();
+            }
+            return original.waiting;
+        }
+
+        boolean hedgeable() {
+            return !over && !hedged;
+        }
+
+        /** A lane wrote the part up to {@code position} (of the object); stops it when the other won. */
+        void wrote(Lane lane, long position) {
+            if (lane == original) {
+                progress = position - offset;
+            }
+            if (over) {
+                throw OVERTAKEN;
+            }
+        }
+
+        synchronized Lane startHedge() {
+            if (over || hedged) {
+                return null;
+            }
+            hedged = true;
+            hedge = new Lane();
+            hedge.waiting = new Abort();
+            return hedge;
+        }
+
+        /** A lane got its answer and starts writing; {@code false} when the part is already over. */
+        synchronized boolean reading(Lane lane, Body body) {
+            lane.waiting = null;
+            if (over) {
+                return false;
+            }
+            lane.body = body;
+            return true;
+        }
+
+        /** A lane stopped writing (failed, or about to close its body); returns whether the part is over. */
+        synchronized boolean idle(Lane lane) {
+            if (lane.body != null) {
+                lane.body = null;
+                notifyAll();
+            }
+            return over;
+        }
+
+        /** A lane has all its bytes written: whether it won (then the other has stopped writing). */
+        synchronized boolean complete(Lane lane) {
+            idle(lane);
+            if (over) {
+                return false;
+            }
+            over = true;
+            Lane other = lane == original ? hedge : original;
+            if (other != null && other.waiting != null) {
+                other.waiting.abort(); // it has written nothing: when its get() returns or fails, it stops
+            }
+            if (other != null && other.body != null) {
+                other.body.abort();
+                boolean interrupted = false;
+                while (other.body != null) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return true;
+        }
+
+        /**
+         * The original failed for good: whether its failure is left to the hedge, which is still running (and
+         * reports it if it fails too), or is moot, the hedge having completed the part.
+         */
+        synchronized boolean defer(Throwable failure) {
+            idle(original);
+            if (over) {
+                return true;
+            }
+            if (hedge != null && !hedge.ended) {
+                deferred = failure;
+                return true;
+            }
+            return false;
+        }
+
+        /** The hedge ends without completing the part: the original's failure if it left one, to report. */
+        synchronized Throwable hedgeEnded() {
+            if (hedge != null) {
+                idle(hedge);
+                hedge.ended = true;
+            }
+            if (deferred != null && !over) {
+                over = true;
+                return deferred;
+            }
+            return null;
+        }
+
+        /** Cancel: closes both lanes' connections, waiting or reading; their threads then stop. */
+        synchronized void abortAll() {
+            for (Lane l : new Lane[] {original, hedge}) {
+                if (l != null && l.waiting != null) {
+                    l.waiting.abort();
+                }
+                if (l != null && l.body != null) {
+                    l.body.abort();
+                }
+            }
+        }
+    }
+
+    /**
+     * One of a flight's two requests (guarded by the flight): {@code waiting} aborts it while it waits for its
+     * answer; {@code body} is set while it may write into the part.
+     */
+    private static final class Lane {
+        Abort waiting;
+        Body body;
+        boolean ended;
+    }
+
+    /** Thrown in a lane whose flight the other lane completed. */
+    private static final class Overtaken extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Overtaken() {
+            super("overtaken by a hedge", null, false, false);
+        }
+    }
+
+    private static final Overtaken OVERTAKEN = new Overtaken();
 
     /** A range of one object to fetch; {@code probe} when the object's size is not known yet. */
     private record Part(Job job, int index, long offset, long length, boolean probe) {

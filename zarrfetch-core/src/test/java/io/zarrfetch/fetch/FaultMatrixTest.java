@@ -165,7 +165,8 @@ class FaultMatrixTest {
 
     static FetchOptions fetchOptions(int concurrency) {
         return FetchOptions.defaults().withConcurrency(concurrency).withPartSize(PART)
-                .withRetry(new RetryPolicy(4, Duration.ZERO, Duration.ZERO));
+                .withRetry(new RetryPolicy(4, Duration.ZERO, Duration.ZERO))
+                .withHedging(HedgePolicy.off()); // retries alone, whatever the timing (HedgingTest hedges)
     }
 
     /** The items of a run: the small or the big objects, listed on S3, named by key on HTTP. */

@@ -60,7 +60,8 @@ class ResumeTest {
             AtomicReference<byte[]> got = new AtomicReference<>();
             try (Stores stores = new Stores(StoreOptions.defaults());
                     Fetcher fetcher = new Fetcher(FetchOptions.defaults().withConcurrency(1)
-                            .withRetry(new RetryPolicy(3, Duration.ZERO, Duration.ZERO)))) {
+                            .withRetry(new RetryPolicy(3, Duration.ZERO, Duration.ZERO))
+                            .withHedging(HedgePolicy.off()))) {
                 Store store = stores.locate("http://127.0.0.1:" + server.getLocalPort() + "/").store();
                 FetchReport r = fetcher.fetch(Stream.of(new FetchItem(store, ObjectInfo.of("obj"), "obj")),
                         Sink.bytes((item, bytes) -> got.set(bytes)));

@@ -1,0 +1,250 @@
+package io.zarrfetch.fetch;
+
+import static io.zarrfetch.fetch.FaultMatrixTest.data;
+import static io.zarrfetch.fetch.FaultMatrixTest.sha256;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import io.zarrfetch.store.ObjectInfo;
+import io.zarrfetch.store.Store;
+import io.zarrfetch.store.StoreOptions;
+import io.zarrfetch.store.Stores;
+import io.zarrfetch.testkit.FaultProxy;
+import io.zarrfetch.testkit.FaultProxy.Fault;
+import io.zarrfetch.testkit.FaultProxy.Rule;
+import io.zarrfetch.testkit.HttpFileServer;
+import io.zarrfetch.testkit.S3Server;
+
+/**
+ * Straggler hedging against real servers behind {@link FaultProxy}: a request that stalls for good (until the proxy
+ * closes) is overtaken by its hedge; a hedge that stalls loses to its original. The read timeout is a minute and
+ * stalls last an hour, so only a hedge can end these runs within the tests' time limit; nothing here depends on
+ * how fast the machine is, beyond a hedge being sent within seconds of being due.
+ */
+@Timeout(value = 45, unit = TimeUnit.SECONDS)
+class HedgingTest {
+    static final int BIG = 200_000; // 4 parts of 64 KiB
+    static final int SMALL = 10_000;
+    static final long PART = 64 * 1024;
+    static final String BUCKET = "hedges";
+    static final int OBJECTS = 12;
+
+    static S3Server s3;
+    static HttpFileServer http;
+    static final Map<String, String> SHA = new TreeMap<>();
+
+    @TempDir
+    Path tmp;
+
+    enum Via { HTTP, S3 }
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = S3Server.start();
+        s3.createBucket(BUCKET);
+        for (int i = 0; i < OBJECTS; i++) {
+            put(String.format("big-%02d", i), data(BIG, 100 + i));
+            put(String.format("small-%02d", i), data(SMALL, 200 + i));
+        }
+        http = HttpFileServer.start(s3.root().resolve(BUCKET));
+    }
+
+    static void put(String key, byte[] d) {
+        s3.put(BUCKET, key, d);
+        SHA.put(key, sha256(d));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        http.close();
+        s3.close();
+    }
+
+    /** Retries that do not wait. */
+    static FetchOptions options(HedgePolicy hedging) {
+        return FetchOptions.defaults().withConcurrency(4).withPartSize(PART)
+                .withRetry(new RetryPolicy(3, Duration.ZERO, Duration.ZERO)).withHedging(hedging);
+    }
+
+    /** Hedge a request once it took 2x its expected time and 300 ms, after 3 completed requests. */
+    static final HedgePolicy QUICK = HedgePolicy.defaults().after(2, Duration.ofMillis(300), 3);
+
+    static Stores stores(Via via, FaultProxy proxy) {
+        StoreOptions o = StoreOptions.defaults().withEndpoint(null).withAnonymous(true)
+                .withReadTimeout(Duration.ofSeconds(60));
+        return new Stores(via == Via.S3 ? o.withEndpoint(proxy.endpoint()) : o);
+    }
+
+    /** Listed on S3 (sizes known: the first request is already a part), named by key on HTTP (a probe first). */
+    static List<FetchItem> items(Stores stores, FaultProxy proxy, Via via, String prefix) {
+        if (via == Via.S3) {
+            Store store = stores.locate("s3://" + BUCKET + "/").store();
+            return store.list(prefix).map(o -> FetchItem.of(store, o)).toList();
+        }
+        Store store = stores.locate(proxy.url().toString()).store();
+        return SHA.keySet().stream().filter(k -> k.startsWith(prefix)).map(k -> new FetchItem(store, ObjectInfo.of(k),
+                k)).toList();
+    }
+
+    static FaultProxy proxy(Via via) throws Exception {
+        return FaultProxy.start(via == Via.S3 ? s3.endpoint() : http.url(), 7).stall(Duration.ofHours(1));
+    }
+
+    static void assertAllExact(Map<String, String> got, String prefix) {
+        Map<String, String> want = new TreeMap<>(SHA);
+        want.keySet().removeIf(k -> !k.startsWith(prefix));
+        assertThat(new TreeMap<>(got)).isEqualTo(want);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Via.class)
+    void aBodyThatStallsForGoodIsOvertakenByItsHedge(Via via) throws Exception {
+        try (FaultProxy proxy = proxy(via)
+                .add(Rule.first(1, Fault.STALL_MID_BODY).onMethod("GET").onPath("/big-07"));
+                Stores stores = stores(via, proxy);
+                Fetcher fetcher = new Fetcher(options(QUICK))) {
+            Map<String, String> got = new ConcurrentHashMap<>();
+            FetchReport r = fetcher.fetch(items(stores, proxy, via, "big-").stream(),
+                    Sink.bytes((item, bytes) -> got.put(item.name(), sha256(bytes))));
+            assertThat(proxy.injected(Fault.STALL_MID_BODY)).isEqualTo(1);
+            assertThat(r.failures()).isEmpty();
+            assertAllExact(got, "big-");
+            assertThat(r.hedgesWon()).as("the stalled request can only end by its hedge").isGreaterThanOrEqualTo(1);
+            assertThat(r.hedges()).isGreaterThanOrEqualTo(r.hedgesWon());
+            assertThat(r.retries()).as("no read timeout came").isZero();
+        }
+    }
+
+    /** Into files: the hedge writes the missing bytes at their offsets; nothing partial is left. */
+    @ParameterizedTest
+    @EnumSource(Via.class)
+    void aStalledPartOfAFileIsCompletedByItsHedge(Via via) throws Exception {
+        Path dest = tmp.resolve("out");
+        try (FaultProxy proxy = proxy(via)
+                .add(Rule.first(1, Fault.STALL_MID_BODY).onMethod("GET").onPath("/big-03").onRanged(true));
+                Stores stores = stores(via, proxy);
+                Fetcher fetcher = new Fetcher(options(QUICK))) {
+            FetchReport r = fetcher.fetch(items(stores, proxy, via, "big-").stream(), Sink.files(dest));
+            assertThat(r.failures()).isEmpty();
+            assertThat(r.hedgesWon()).isGreaterThanOrEqualTo(1);
+        }
+        Map<String, String> got = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dest)) {
+            for (Path p : files.toList()) {
+                got.put(p.getFileName().toString(), sha256(Files.readAllBytes(p)));
+            }
+        }
+        assertAllExact(got, "big-"); // and no other file: no .zf- partial is left
+    }
+
+    /**
+     * A request stalled before its answer's head (sizes known from the listing, so it is a part's request from
+     * the start) is overtaken too; the run ends without waiting for it, since the hedge's win aborts its wait.
+     */
+    @Test
+    void aRequestStalledBeforeItsHeadIsOvertakenAndAbandoned() throws Exception {
+        try (FaultProxy proxy = proxy(Via.S3)
+                .add(Rule.first(1, Fault.STALL_BEFORE_HEADERS).onMethod("GET").onPath("/small-05"));
+                Stores stores = stores(Via.S3, proxy);
+                Fetcher fetcher = new Fetcher(options(QUICK))) {
+            Map<String, String> got = new ConcurrentHashMap<>();
+            FetchReport r = fetcher.fetch(items(stores, proxy, Via.S3, "small-").stream(),
+                    Sink.bytes((item, bytes) -> got.put(item.name(), sha256(bytes))));
+            assertThat(proxy.injected(Fault.STALL_BEFORE_HEADERS)).isEqualTo(1);
+            assertThat(r.failures()).isEmpty();
+            assertAllExact(got, "small-");
+            assertThat(r.hedgesWon()).isGreaterThanOrEqualTo(1);
+            assertThat(r.retries()).isZero();
+            long requests = proxy.requests().stream().filter(q -> q.target().contains("/small-05")).count();
+            assertThat(requests).as("the original and its hedge").isEqualTo(2);
+        }
+    }
+
+    /**
+     * The original wins when it is slow but its hedge stalls: the hedge is abandoned, the object arrives once, and
+     * the run does not wait for the stalled hedge.
+     */
+    @Test
+    void theOriginalWinsWhenItsHedgeStalls() throws Exception {
+        try (FaultProxy proxy = proxy(Via.S3).slowFirstByte(Duration.ofSeconds(3))
+                .add(Rule.first(1, Fault.SLOW_FIRST_BYTE).onMethod("GET").onPath("/small-09"))
+                .add(Rule.first(1, Fault.STALL_BEFORE_HEADERS).onMethod("GET").onPath("/small-09"));
+                Stores stores = stores(Via.S3, proxy);
+                Fetcher fetcher = new Fetcher(options(QUICK))) {
+            Map<String, String> got = new ConcurrentHashMap<>();
+            FetchReport r = fetcher.fetch(items(stores, proxy, Via.S3, "small-").stream(),
+                    Sink.bytes((item, bytes) -> got.put(item.name(), sha256(bytes))));
+            assertThat(r.failures()).isEmpty();
+            assertAllExact(got, "small-");
+            assertThat(proxy.injected(Fault.STALL_BEFORE_HEADERS)).as("the hedge was sent, and stalled").isEqualTo(1);
+            long requests = proxy.requests().stream().filter(q -> q.target().contains("/small-09")).count();
+            assertThat(requests).as("the original and its hedge").isEqualTo(2);
+            assertThat(r.hedges()).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    /** With hedging off, the same stall ends only by the read timeout (1 s here) and a retry. */
+    @Test
+    void withHedgingOffAStallWaitsForTheReadTimeout() throws Exception {
+        try (FaultProxy proxy = proxy(Via.S3)
+                .add(Rule.first(1, Fault.STALL_MID_BODY).onMethod("GET").onPath("/big-07"));
+                Stores stores = new Stores(StoreOptions.defaults().withEndpoint(proxy.endpoint()).withAnonymous(true)
+                        .withReadTimeout(Duration.ofSeconds(1)));
+                Fetcher fetcher = new Fetcher(options(HedgePolicy.off()))) {
+            Map<String, String> got = new ConcurrentHashMap<>();
+            FetchReport r = fetcher.fetch(items(stores, proxy, Via.S3, "big-").stream(),
+                    Sink.bytes((item, bytes) -> got.put(item.name(), sha256(bytes))));
+            assertThat(r.failures()).isEmpty();
+            assertAllExact(got, "big-");
+            assertThat(r.hedges()).isZero();
+            assertThat(r.retries()).isEqualTo(1);
+        }
+    }
+
+    /** The rule that decides, with made-up timings. */
+    @Test
+    void aStragglerIsSlowAgainstItsPeersNotAgainstAFixedSpeed() {
+        HedgePolicy p = HedgePolicy.defaults(); // 3x, at least 1 s, after 8 samples
+        Pace pace = new Pace();
+        long ms = 1_000_000L;
+        for (int i = 0; i < 7; i++) {
+            pace.add(30 * ms, 100 * ms, 8 << 20); // 30 ms to the head, 8 MiB in 100 ms
+        }
+        assertThat(pace.straggler(p, 60_000 * ms, 8 << 20)).as("too few samples yet").isFalse();
+        pace.add(30 * ms, 100 * ms, 8 << 20);
+        assertThat(pace.expectedNanos(8 << 20)).isEqualTo(130 * ms);
+        assertThat(pace.straggler(p, 900 * ms, 8 << 20)).as("under the 1 s floor").isFalse();
+        assertThat(pace.straggler(p, 1100 * ms, 8 << 20)).as("over 1 s and 3 x 130 ms").isTrue();
+        assertThat(pace.straggler(HedgePolicy.off(), 60_000 * ms, 8 << 20)).isFalse();
+
+        // On a slow link every request is slow: a request is measured against those, not hedged for being slow.
+        Pace slow = new Pace();
+        for (int i = 0; i < 64; i++) {
+            slow.add(30 * ms, 4000 * ms, 8 << 20);
+        }
+        assertThat(slow.straggler(p, 8000 * ms, 8 << 20)).isFalse();
+        assertThat(slow.straggler(p, 12_500 * ms, 8 << 20)).isTrue();
+        // Small bodies weigh by their bytes: a burst of them does not make a big part look late.
+        for (int i = 0; i < 32; i++) {
+            slow.add(30 * ms, 1 * ms, 1000);
+        }
+        assertThat(slow.straggler(p, 8000 * ms, 8 << 20)).isFalse();
+    }
+}
