@@ -17,6 +17,10 @@ SRV_PORT=8080
 LINK_MBIT=${ZF_BENCH_LINK_MBIT:-2400}          # tbf rate: the VM's link, 2.4 Gbit/s = 300 MB/s
 CONN_BYTES_PER_S=${ZF_BENCH_CONN_BPS:-50000000} # nginx limit_rate: S3's ~50 MB/s per connection
 TTFB_MS=${ZF_BENCH_TTFB_MS:-25}                # lua ngx.sleep before the response: first byte
+# Stragglers on s3-wan: this share of responses (0.02 = 2%) waits STRAGGLER_S seconds more for its
+# first byte, drawn per request from each nginx worker's seeded Lua random stream (0: none).
+STRAGGLERS=${ZF_BENCH_STRAGGLERS:-0}
+STRAGGLER_S=${ZF_BENCH_STRAGGLER_S:-5}
 TBF_BURST=1mb                                  # 1 MiB = 3.5 ms at 300 MB/s
 TBF_LATENCY=20ms                               # queue bound: ~6 MB of backlog, then drops
 
@@ -117,7 +121,7 @@ netns_down() {
 
 # nginx_write_conf PROFILE LISTEN PREFIX DATA_DIR -- writes $PREFIX/nginx.conf.
 nginx_write_conf() {
-  local profile=$1 listen=$2 prefix=$3 data=$4 modules="" user_line="" emulation="" nopush=on
+  local profile=$1 listen=$2 prefix=$3 data=$4 modules="" user_line="" emulation="" nopush=on http_extra=
   if [[ $profile == s3-wan ]]; then
     # tcp_nopush (TCP_CORK) together with limit_rate delayed the first byte of some responses
     # by 50-85 ms (max 82-109 ms over 30 requests, vs 26 ms without it), so s3-wan leaves it off.
@@ -136,6 +140,18 @@ load_module $NGINX_LUA_MODULE;"
       limit_rate_after 0;
       sendfile_max_chunk 256k;
       access_by_lua_block { ngx.sleep($sleep_s) }"
+    if [[ $STRAGGLERS != 0 ]]; then
+      # A straggler is a response whose head comes STRAGGLER_S late, as S3's do now and then.
+      http_extra="init_worker_by_lua_block { math.randomseed(20261125 + ngx.worker.id()) }"
+      emulation="limit_rate $CONN_BYTES_PER_S;
+      limit_rate_after 0;
+      sendfile_max_chunk 256k;
+      access_by_lua_block {
+        local d = $sleep_s
+        if math.random() < $STRAGGLERS then d = d + $STRAGGLER_S end
+        ngx.sleep(d)
+      }"
+    fi
   fi
   # nginx drops worker privileges to nobody when started as root; the data directory may not
   # be world-readable (e.g. under /root), so keep root: this server only serves that directory.
@@ -158,6 +174,7 @@ http {
   keepalive_timeout 60s;
   types { }
   default_type application/octet-stream;
+  $http_extra
   client_body_temp_path $prefix/tmp/body;
   proxy_temp_path $prefix/tmp/proxy;
   fastcgi_temp_path $prefix/tmp/fastcgi;

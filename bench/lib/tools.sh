@@ -18,6 +18,7 @@
 #   apache       plain http through Apache HttpClient instead of zarrfetch's own transport
 #   vthreads     fetch workers on virtual threads instead of platform threads
 #   g1c2         the JVM's default JIT and collector (C2, G1) instead of C1 and the serial collector
+#   nohedge      --no-hedging: no straggler hedging (docs/decisions/0004-hedging.md)
 # e.g. --tools curl,zarrfetch,zarrfetch+apache,zarrfetch+c64+m64MiB (cN is concurrency, not a JIT)
 
 ALL_TOOLS=(curl aria2c rclone aiohttp awssdk-tm java-naive zarrfetch)
@@ -41,6 +42,7 @@ zf_variant() {
       p[0-9]*) ZF_V_ARGS+=(--part-size "${part#p}") ;;
       apache) ZF_V_JAVA+=" -Dzarrfetch.http=apache" ;;
       vthreads) ZF_V_JAVA+=" -Dzarrfetch.workers=virtual" ;;
+      nohedge) ZF_V_ARGS+=(--no-hedging) ;;
       *) die "unknown zarrfetch variant part '$part' in $1" ;;
     esac
   done
