@@ -597,15 +597,29 @@ public final class FetchRun {
 
     /** Opens a body, retrying what may pass. */
     private Body open(Job job, long offset, long length) throws Exception {
-        for (int attempt = 1; ; attempt++) {
-            countRequest(job, attempt);
-            try {
-                Body body = job.item.store().get(job.item.object().key(), offset, length, null);
-                answers.incrementAndGet();
-                return body;
-            } catch (StoreException e) {
-                backoffOrThrow(e, attempt);
+        // Watched like a part's request: a hedge may race this wait for a head (but not the body, whose size is
+        // not known yet), and hand its answer over.
+        Flight flight = new Flight(job, offset, length, true);
+        flights.add(flight);
+        try {
+            for (int attempt = 1; ; attempt++) {
+                countRequest(job, attempt);
+                try {
+                    Body body = job.item.store().get(job.item.object().key(), offset, length, null,
+                            flight.attempt(System.nanoTime(), 0));
+                    answers.incrementAndGet();
+                    return flight.headArrived(body);
+                } catch (StoreException e) {
+                    Body handed = flight.takeHandoff();
+                    if (handed != null) {
+                        return handed; // a hedge's head came first, and this wait was aborted
+                    }
+                    backoffOrThrow(e, attempt);
+                }
             }
+        } finally {
+            flights.remove(flight);
+            flight.closeOut();
         }
     }
 
@@ -744,8 +758,14 @@ public final class FetchRun {
                         break;
                     }
                     long started = f.attemptStart;
-                    if (started != 0 && f.hedgeable()
-                            && pace.straggler(hedging, now - started, f.length - f.attemptFrom)) {
+                    if (started == 0 || !f.hedgeable()) {
+                        continue;
+                    }
+                    if (f.headOnly) {
+                        if (pace.straggler(hedging, now - started, 0)) {
+                            startHeadHedge(f);
+                        }
+                    } else if (pace.straggler(hedging, now - started, f.length - f.attemptFrom)) {
                         startHedge(f);
                     }
                 }
@@ -786,6 +806,43 @@ public final class FetchRun {
         hedgesActive.incrementAndGet();
         hedges.incrementAndGet();
         Thread t = Thread.ofVirtual().name("zarrfetch-hedge").unstarted(() -> hedge(f, lane));
+        hedgeThreads.add(t);
+        t.start();
+    }
+
+    /** Races a probe's wait for its head with a second request; the first head wins, the other is aborted. */
+    private void startHeadHedge(Flight f) {
+        Lane lane = f.startHedge();
+        if (lane == null) {
+            return;
+        }
+        hedgesActive.incrementAndGet();
+        hedges.incrementAndGet();
+        Thread t = Thread.ofVirtual().name("zarrfetch-hedge").unstarted(() -> {
+            Job job = f.job;
+            Body body = null;
+            try {
+                requests.incrementAndGet();
+                job.attempts.incrementAndGet();
+                body = job.item.store().get(job.item.object().key(), f.offset, f.length, null, lane.waiting);
+                answers.incrementAndGet();
+                if (f.offer(body)) {
+                    body = null; // the probe reads it
+                    hedgesWon.incrementAndGet();
+                }
+            } catch (Throwable e) {
+                // the probe's own request carries on, with its retries
+            } finally {
+                if (body != null) {
+                    try {
+                        body.close();
+                    } catch (IOException e) {
+                        // given up either way
+                    }
+                }
+                hedgesActive.decrementAndGet();
+            }
+        });
         hedgeThreads.add(t);
         t.start();
     }
@@ -1141,6 +1198,8 @@ public final class FetchRun {
         final Job job;
         final long offset;
         final long length;
+        /** A probe's wait for its head: a hedge only races the head, and hands its body over. */
+        final boolean headOnly;
         final Lane original = new Lane();
         /** Set once: by the lane that completed the part, or by a hedge reporting the original's failure. */
         volatile boolean over;
@@ -1153,11 +1212,62 @@ public final class FetchRun {
         // Guarded by this:
         private Lane hedge;
         private Throwable deferred;
+        private Body handoff;
 
         Flight(Job job, long offset, long length) {
+            this(job, offset, length, false);
+        }
+
+        Flight(Job job, long offset, long length, boolean headOnly) {
             this.job = job;
             this.offset = offset;
             this.length = length;
+            this.headOnly = headOnly;
+        }
+
+        /** A probe's own head came: the body to read, which is the hedge's if its head came first. */
+        synchronized Body headArrived(Body own) throws IOException {
+            if (handoff != null) {
+                own.close();
+                return takeHandoff();
+            }
+            over = true;
+            if (hedge != null && hedge.waiting != null) {
+                hedge.waiting.abort();
+            }
+            return own;
+        }
+
+        synchronized Body takeHandoff() {
+            Body b = handoff;
+            handoff = null;
+            return b;
+        }
+
+        /** A probe's hedge got its head: hands its body over unless the probe's own came first. */
+        synchronized boolean offer(Body body) {
+            hedge.waiting = null;
+            if (over) {
+                return false;
+            }
+            over = true;
+            handoff = body;
+            if (original.waiting != null) {
+                original.waiting.abort();
+            }
+            return true;
+        }
+
+        /** The probe is done, one way or another: a hedge still waiting is aborted, a body not taken closed. */
+        synchronized void closeOut() throws IOException {
+            over = true;
+            if (hedge != null && hedge.waiting != null) {
+                hedge.waiting.abort();
+            }
+            Body b = takeHandoff();
+            if (b != null) {
+                b.close();
+            }
         }
 
         /** The original starts an attempt: returns the handle that aborts its wait for the answer. */

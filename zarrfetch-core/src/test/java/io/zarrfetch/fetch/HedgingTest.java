@@ -178,6 +178,29 @@ class HedgingTest {
     }
 
     /**
+     * Without a listing the first request for an object is a probe of unknown size; a probe stalled before its
+     * head is raced by a second request, whose answer the probe then reads.
+     */
+    @Test
+    void aProbeStalledBeforeItsHeadIsRacedByAHedge() throws Exception {
+        try (FaultProxy proxy = proxy(Via.HTTP)
+                .add(Rule.first(1, Fault.STALL_BEFORE_HEADERS).onMethod("GET").onPath("/big-02"));
+                Stores stores = stores(Via.HTTP, proxy);
+                Fetcher fetcher = new Fetcher(options(QUICK))) {
+            Map<String, String> got = new ConcurrentHashMap<>();
+            FetchReport r = fetcher.fetch(items(stores, proxy, Via.HTTP, "big-").stream(),
+                    Sink.bytes((item, bytes) -> got.put(item.name(), sha256(bytes))));
+            assertThat(proxy.injected(Fault.STALL_BEFORE_HEADERS)).isEqualTo(1);
+            assertThat(r.failures()).isEmpty();
+            assertAllExact(got, "big-");
+            assertThat(r.hedgesWon()).isGreaterThanOrEqualTo(1);
+            assertThat(r.retries()).isZero();
+            long requests = proxy.requests().stream().filter(q -> q.target().contains("/big-02")).count();
+            assertThat(requests).as("the stalled probe, its hedge, 3 more parts").isEqualTo(5);
+        }
+    }
+
+    /**
      * The original wins when it is slow but its hedge stalls: the hedge is abandoned, the object arrives once, and
      * the run does not wait for the stalled hedge.
      */
