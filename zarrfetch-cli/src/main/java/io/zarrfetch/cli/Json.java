@@ -3,7 +3,10 @@ package io.zarrfetch.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One-line JSON objects for --json output: strings, numbers, booleans, null and nested objects. */
+/**
+ * One-line JSON objects for --json output: strings, numbers, booleans, null, nested objects and lists; paths and
+ * other values as their strings.
+ */
 final class Json {
     private final Map<String, Object> fields = new LinkedHashMap<>();
 
@@ -33,6 +36,8 @@ final class Json {
             case Float f -> write(b, f.doubleValue());
             case Number n -> b.append(n);
             case Json j -> write(b, j.fields);
+            // a Path is an Iterable of Paths, each one again: written as a list, it never ends
+            case java.nio.file.Path p -> quote(b, p.toString());
             case Map<?, ?> m -> {
                 b.append('{');
                 boolean first = true;

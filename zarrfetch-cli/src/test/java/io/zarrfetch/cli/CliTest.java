@@ -114,6 +114,16 @@ class CliTest {
     }
 
     @Test
+    void cpJsonEndsWithTheSummary() throws Exception {
+        Path dest = tmp.resolve("out");
+        Run r = run("cp", "--json", "--no-sign-request", "--endpoint", endpoint(), "s3://bkt/odd/", dest.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.outLines()).singleElement().asString().startsWith("{\"objects\":1,\"bytes\":10,")
+                .endsWith(",\"failed\":0,\"cancelled\":false,\"destination\":\"" + dest.toAbsolutePath() + "\"}");
+        assertThat(dest.resolve("a b+c%.txt")).hasBinaryContent(data(10, 9));
+    }
+
+    @Test
     void cpCopiesObjectUrlsAndFromFileByLastSegment() throws Exception {
         Path dest = tmp.resolve("out");
         Path list = tmp.resolve("urls.txt");

@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.zarrfetch.cli.CliTest.Run;
+import io.zarrfetch.testkit.FaultProxy;
+import io.zarrfetch.testkit.FaultProxy.Fault;
+import io.zarrfetch.testkit.FaultProxy.Rule;
 import io.zarrfetch.testkit.S3Server;
 import io.zarrfetch.testkit.mur.MurDataset;
 
@@ -82,16 +86,65 @@ class ZarrCliTest {
                 "-o", out.toString())));
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.err()).contains("read <i2 (5, 90, 180)");
+        assertIsChunkOne(out);
+        assertThat(files(tmp)).containsExactly("sst.npy");
+    }
+
+    /** Checks that {@code out} is an .npy file of exactly the values of chunk 1 (5, 90, 180). */
+    static void assertIsChunkOne(Path out) throws Exception {
         byte[] file = Files.readAllBytes(out);
         String header = new String(file, 10, 118);
         assertThat(header).contains("'descr': '<i2'").contains("'shape': (5, 90, 180)");
+        assertThat(file).hasSize(128 + 5 * 90 * 180 * 2);
         ByteBuffer data = ByteBuffer.wrap(file, 128, file.length - 128).order(ByteOrder.LITTLE_ENDIAN);
         short[] got = new short[5 * 90 * 180];
         data.asShortBuffer().get(got);
         assertThat(got).containsExactly(dataset.chunkValues(1));
-        try (var leftovers = Files.list(tmp)) {
-            assertThat(leftovers.map(p -> p.getFileName().toString())).containsExactly("sst.npy");
+    }
+
+    /** The names in a folder, hidden ones too. */
+    static List<String> files(Path dir) throws Exception {
+        try (var list = Files.list(dir)) {
+            return list.map(p -> p.getFileName().toString()).sorted().toList();
         }
+    }
+
+    /** The region of chunk 1, read through a proxy that injects {@code fault} into the chunk's first GET. */
+    Run readChunkOneThrough(Fault fault, Path out, FaultProxy proxy) {
+        proxy.add(Rule.first(1, fault).onMethod("GET").onPath("/" + MurDataset.chunkKey(1)));
+        return run("read", "--no-sign-request", "--endpoint", proxy.endpoint().toString(), "--read-timeout", "1s",
+                "s3://mur-sst/zarr-v1/analysed_sst", "--select", "5:10,90:180,:180", "-o", out.toString());
+    }
+
+    @Test
+    void readRecoversFromAConnectionResetMidChunk() throws Exception {
+        Path out = tmp.resolve("sst.npy");
+        try (FaultProxy proxy = FaultProxy.start(s3.endpoint(), 1)) {
+            Run r = readChunkOneThrough(Fault.RESET_MID_BODY, out, proxy);
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(proxy.injected(Fault.RESET_MID_BODY)).isEqualTo(1);
+            int size = dataset.compressedChunk(1).length; // the proxy cut it after half
+            assertThat(proxy.requests()).filteredOn(q -> q.target().contains(MurDataset.chunkKey(1)))
+                    .as("the chunk was asked for again, from where the reset cut it").hasSize(2)
+                    .last().satisfies(q -> assertThat(q.header("Range"))
+                            .isEqualTo("bytes=" + size / 2 + "-" + (size - 1)));
+        }
+        assertIsChunkOne(out);
+        assertThat(files(tmp)).containsExactly("sst.npy");
+    }
+
+    @Test
+    void readFailingOnAForbiddenChunkNamesItAndLeavesNoFile() throws Exception {
+        Path out = tmp.resolve("sst.npy");
+        try (FaultProxy proxy = FaultProxy.start(s3.endpoint(), 1)) {
+            Run r = readChunkOneThrough(Fault.FORBIDDEN_403, out, proxy);
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(proxy.injected(Fault.FORBIDDEN_403)).isEqualTo(1);
+            assertThat(r.err()).startsWith("zarrfetch: error: 1 of the chunks of s3://mur-sst/zarr-v1/analysed_sst")
+                    .contains("s3://mur-sst/zarr-v1/" + MurDataset.chunkKey(1) + ": ").contains("403")
+                    .contains("AccessDenied");
+        }
+        assertThat(files(tmp)).as("no .npy, no partial file").isEmpty();
     }
 
     @Test

@@ -487,10 +487,35 @@ public final class FetchRun {
                     taskDone();
                 }
             }
+            abandonQueuedParts();
         } finally {
             if (pooled) {
                 pool.release(staging);
             }
+        }
+    }
+
+    /**
+     * After a cancel, ends the objects whose remaining parts no worker will run: without this, an object with parts
+     * still queued never finishes, and keeps its partial file and its buffer. Each worker does it on its way out, so
+     * it is done when {@link #await()} has joined them.
+     */
+    private void abandonQueuedParts() {
+        while (true) {
+            Part p;
+            lock.lock();
+            try {
+                if (!cancelled) {
+                    return;
+                }
+                p = parts.poll();
+            } finally {
+                lock.unlock();
+            }
+            if (p == null) {
+                return;
+            }
+            partFinished(p.job);
         }
     }
 

@@ -45,9 +45,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@link #injected(Fault)}), and keeps every request's head ({@link #requests()}), so tests can check that faults
  * really happened and what the client sent.
  *
- * <p>Stalls wait for {@link #stall(Duration)} (30 s unless set), or until the proxy closes, whichever is first:
- * {@link #close()} ends every stall, closes every connection and waits for the proxy's threads, so a test leaks
- * nothing.
+ * <p>Stalls wait for {@link #stall(Duration)} (30 s unless set), until the client closes its connection, or until
+ * the proxy closes, whichever is first: {@link #close()} ends every stall, closes every connection and waits for the
+ * proxy's threads, so a test leaks nothing. A test can wait for a stall to begin ({@link #awaitStalls}) and for
+ * clients to give stalled connections up ({@link #awaitStallsAbandoned}): what a client that cancels or times out
+ * must do.
  */
 public final class FaultProxy implements AutoCloseable {
     /** What a rule injects. */
@@ -173,6 +175,9 @@ public final class FaultProxy implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private volatile Duration stall = Duration.ofSeconds(30);
     private volatile Duration slowFirstByte = Duration.ofMillis(100);
+    /** Stalls begun, and stalls ended by their client closing the connection. */
+    private final Events stallsBegun = new Events();
+    private final Events stallsAbandoned = new Events();
 
     private FaultProxy(URI upstream, long seed) throws IOException {
         this.upstreamHost = upstream.getHost();
@@ -248,6 +253,33 @@ public final class FaultProxy implements AutoCloseable {
             }
         });
         return m;
+    }
+
+    /**
+     * Waits until at least {@code n} stalls have begun: the proxy is then holding the answer back (for
+     * {@link Fault#STALL_MID_BODY}, after sending and flushing the head and half the body).
+     *
+     * @return whether they began within {@code timeout}
+     */
+    public boolean awaitStalls(int n, Duration timeout) throws InterruptedException {
+        return stallsBegun.await(n, timeout);
+    }
+
+    /**
+     * How many stalls ended because the client closed (or reset) its connection while the proxy held the answer
+     * back, rather than by the stall's time running out or the proxy closing.
+     */
+    public int stallsAbandoned() {
+        return stallsAbandoned.count();
+    }
+
+    /**
+     * Waits until clients have given up at least {@code n} stalled connections ({@link #stallsAbandoned()}).
+     *
+     * @return whether they did within {@code timeout}
+     */
+    public boolean awaitStallsAbandoned(int n, Duration timeout) throws InterruptedException {
+        return stallsAbandoned.await(n, timeout);
     }
 
     /** Every request received so far, in order of arrival. */
@@ -403,7 +435,7 @@ public final class FaultProxy implements AutoCloseable {
             }
             case STALL_BEFORE_HEADERS -> {
                 count(fault);
-                pause(stall);
+                stall(client);
             }
             case SLOW_FIRST_BYTE -> {
                 count(fault);
@@ -447,7 +479,7 @@ public final class FaultProxy implements AutoCloseable {
                 if (fault == Fault.RESET_MID_BODY) {
                     reset(client);
                 } else if (fault == Fault.STALL_MID_BODY) {
-                    pause(stall);
+                    stall(client);
                     out.write(body, half, body.length - half);
                 }
                 return;
@@ -485,6 +517,70 @@ public final class FaultProxy implements AutoCloseable {
 
     private void count(Fault f) {
         injected.get(f).incrementAndGet();
+    }
+
+    /**
+     * Holds the answer back for the stall time, or until the proxy closes, or until the client closes its
+     * connection: a client that gives up (a timeout, a cancelled fetch) closes it, and is counted; the answer is
+     * then not sent.
+     */
+    private void stall(Socket client) throws IOException {
+        CountDownLatch over = new CountDownLatch(1);
+        InputStream in = client.getInputStream();
+        try {
+            handlers.execute(() -> {
+                // The request was read whole and the answer says Connection: close, so the client sends nothing
+                // more: this read ends when it closes its end (or when this handler closes the socket).
+                try {
+                    while (in.read() >= 0) {
+                        // nothing is expected; discard it
+                    }
+                } catch (IOException e) {
+                    // a reset, or the socket closed here
+                }
+                over.countDown();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return; // the proxy is closing
+        }
+        stallsBegun.add();
+        boolean clientGone;
+        try {
+            clientGone = over.await(stall.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (clientGone && closing.getCount() > 0) {
+            stallsAbandoned.add();
+            throw new IOException("the client closed its connection during the stall");
+        }
+    }
+
+    /** Counts events and lets a test wait for a number of them. */
+    private static final class Events {
+        private int count;
+
+        synchronized void add() {
+            count++;
+            notifyAll();
+        }
+
+        synchronized int count() {
+            return count;
+        }
+
+        synchronized boolean await(int n, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (count < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return true;
+        }
     }
 
     /** Waits for {@code d}, or until the proxy closes. */

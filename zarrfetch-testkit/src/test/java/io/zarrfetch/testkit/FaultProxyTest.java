@@ -59,7 +59,29 @@ class FaultProxyTest {
                 String answer = readAll(s.getInputStream());
                 assertThat(answer).as("the stalled answer may be sent or cut, but the connection ends")
                         .doesNotContain("hello, world");
+                assertThat(proxy.stallsAbandoned()).as("the proxy ended it, not the client").isZero();
             }
+        }
+    }
+
+    @Test
+    @Timeout(60) // a guard against a hang, not a measurement
+    void aClientClosingAStalledConnectionEndsTheStallAndIsCounted() throws Exception {
+        Files.writeString(dir.resolve("a"), "0123456789");
+        try (HttpFileServer http = HttpFileServer.start(dir);
+                FaultProxy proxy = FaultProxy.start(http.url(), 1).stall(Duration.ofHours(1))
+                        .add(Rule.first(1, Fault.STALL_MID_BODY))) {
+            try (Socket s = new Socket(proxy.url().getHost(), proxy.url().getPort())) {
+                s.getOutputStream().write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(proxy.awaitStalls(1, Duration.ofSeconds(30))).isTrue();
+                String head = new String(s.getInputStream().readNBytes(5), StandardCharsets.ISO_8859_1);
+                assertThat(head).isEqualTo("HTTP/");
+                assertThat(proxy.stallsAbandoned()).isZero();
+            }
+            assertThat(proxy.awaitStallsAbandoned(1, Duration.ofSeconds(30))).as("the proxy saw the client go")
+                    .isTrue();
+            assertThat(get(proxy, "/a", null)).as("later requests are served").endsWith("0123456789");
+            assertThat(proxy.stallsAbandoned()).isEqualTo(1);
         }
     }
 
