@@ -138,12 +138,17 @@ class FaultMatrixTest {
             case WRONG_CONTENT_RANGE -> size == Size.WHOLE && via == Via.S3 ? Outcome.DELIVERED : Outcome.RECOVERS;
             // One GET has nothing to stitch; parts of two versions must never be.
             case OBJECT_CHANGED, OBJECT_GREW -> size == Size.WHOLE ? Outcome.DELIVERED : Outcome.FAILS;
+            // Not in the matrix until the engine checks checksums.
+            case WRONG_CHECKSUM, COMPOSITE_CHECKSUM, CORRUPT_BODY -> throw new IllegalArgumentException(fault.name());
         };
     }
 
     static Stream<Arguments> matrix() {
         List<Arguments> cases = new ArrayList<>();
         for (Fault f : Fault.values()) {
+            if (f.name().contains("CHECKSUM") || f == Fault.CORRUPT_BODY) {
+                continue;
+            }
             for (Size s : Size.values()) {
                 for (Via v : Via.values()) {
                     cases.add(Arguments.of(f, s, v));
