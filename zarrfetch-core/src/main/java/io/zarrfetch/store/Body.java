@@ -22,4 +22,13 @@ public interface Body extends ReadableByteChannel {
 
     /** The object's entity tag as the server sent it, or {@code null}. */
     String etag();
+
+    /**
+     * Whether the bytes read matched a checksum the server sent for exactly these bytes: true once the last byte was
+     * read and matched. A body that does not match throws a {@link StoreException} on the read that delivers its last
+     * byte instead. Only S3's {@code x-amz-checksum-crc32c} on a whole object is checked (docs/reliability.md).
+     */
+    default boolean verified() {
+        return false;
+    }
 }
