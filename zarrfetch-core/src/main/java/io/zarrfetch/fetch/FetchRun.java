@@ -73,6 +73,7 @@ public final class FetchRun {
     private final AtomicLong bytesSeen = new AtomicLong();
     private final AtomicLong objectsDone = new AtomicLong();
     private final AtomicLong bytesDone = new AtomicLong();
+    private final AtomicLong verified = new AtomicLong();
     private final LongAdder bytesReceived = new LongAdder();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
@@ -213,7 +214,7 @@ public final class FetchRun {
         }
         lock.lock();
         try {
-            return new FetchReport(objectsDone.get(), bytesDone.get(), bytesReceived.sum(),
+            return new FetchReport(objectsDone.get(), bytesDone.get(), verified.get(), bytesReceived.sum(),
                     Duration.ofNanos(endNanos - startNanos), requests.get(), retries.get(), maxTarget,
                     pool.peakAllocated(), List.copyOf(failures), cancelled);
         } finally {
@@ -712,7 +713,14 @@ public final class FetchRun {
                 }
             }
         } catch (StoreException e) {
-            throw new Resumable(e, got);
+            // Bytes that failed their checksum, or were cut before it could be checked, are not kept: the retry
+            // reads the body again from its first byte, which for a checked body (a whole object) is byte 0.
+            // Retried, not failed: damage on the way may not recur, and an object stored damaged still fails,
+            // after its attempts, naming both checksums (docs/reliability.md).
+            throw new Resumable(e, e.resumable() ? got : 0);
+        }
+        if (body.verified()) {
+            job.verified = true;
         }
         if (got < length) {
             throw new Resumable(new StoreException(job.item.url(), 0, true,
@@ -773,6 +781,7 @@ public final class FetchRun {
                 }
                 job.size = got;
             }
+            job.verified = body.verified();
         } finally {
             requestsActive.decrementAndGet();
         }
@@ -854,6 +863,9 @@ public final class FetchRun {
     private void delivered(Job job) {
         objectsDone.incrementAndGet();
         bytesDone.addAndGet(job.size);
+        if (job.verified) {
+            verified.incrementAndGet();
+        }
     }
 
     private void discard(Job job) {
@@ -892,6 +904,8 @@ public final class FetchRun {
         volatile ByteBuffer buffer;
         volatile FileTargets.Target file;
         volatile Throwable failure;
+        /** Whether the object's bytes matched the checksum its server sent. */
+        volatile boolean verified;
 
         Job(FetchItem item) {
             this.item = item;
