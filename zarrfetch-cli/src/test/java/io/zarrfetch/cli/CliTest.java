@@ -114,6 +114,15 @@ class CliTest {
     }
 
     @Test
+    void cpJsonGivesOneLine() throws Exception {
+        Path dest = tmp.resolve("out");
+        Run r = run("cp", "--json", "--no-sign-request", "--endpoint", endpoint(), "s3://bkt/odd/", dest.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.outLines()).singleElement().asString().contains("\"objects\":1").contains("\"bytes\":10")
+                .contains("\"destination\":\"" + dest.toAbsolutePath() + "\"");
+    }
+
+    @Test
     void cpCopiesObjectUrlsAndFromFileByLastSegment() throws Exception {
         Path dest = tmp.resolve("out");
         Path list = tmp.resolve("urls.txt");
