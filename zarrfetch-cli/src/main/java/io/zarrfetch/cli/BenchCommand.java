@@ -101,6 +101,7 @@ final class BenchCommand implements Callable<Integer> {
                     .put("peak_rss_bytes", m.peakRssBytes())
                     .put("requests", report.requests())
                     .put("retries", report.retries())
+                    .put("checksums_verified", report.verified())
                     .put("failed", report.failures().size())
                     .put("concurrency", options.concurrency())
                     .put("adaptive", options.adaptive())

@@ -73,7 +73,7 @@ final class CpCommand implements Callable<Integer> {
         double seconds = report.wall().toNanos() / 1e9;
         if (output.json) {
             out.println(new Json().put("objects", report.objects()).put("bytes", report.bytes())
-                    .put("wall_seconds", seconds).put("failed", report.failures().size())
+                    .put("checksums_verified", report.verified()).put("wall_seconds", seconds).put("failed", report.failures().size())
                     .put("cancelled", report.cancelled()).put("destination", Path.of(dest).toAbsolutePath()));
         } else if (!output.quiet) {
             spec.commandLine().getErr().printf(Locale.ROOT, "copied %d object%s, %s in %.2f s (%.0f MB/s)%s%n",

@@ -123,6 +123,18 @@ class CliTest {
     }
 
     @Test
+    void cpJsonSaysHowManyObjectsMatchedTheirChecksum() throws Exception {
+        s3.putWithChecksum("bkt", "sums/a", data(1000, 11));
+        s3.put("bkt", "sums/b", data(1000, 12));
+        Path dest = tmp.resolve("out");
+        Run r = run("cp", "--json", "--no-sign-request", "--endpoint", endpoint(), "s3://bkt/sums/", dest.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.outLines()).singleElement().asString().contains("\"objects\":2")
+                .contains("\"checksums_verified\":1");
+        assertThat(Files.readAllBytes(dest.resolve("a"))).isEqualTo(data(1000, 11));
+    }
+
+    @Test
     void cpCopiesObjectUrlsAndFromFileByLastSegment() throws Exception {
         Path dest = tmp.resolve("out");
         Path list = tmp.resolve("urls.txt");
@@ -168,7 +180,7 @@ class CliTest {
         String last = r.outLines().getLast();
         assertThat(last).startsWith("{").endsWith("}").contains("\"objects\":6", "\"bytes\":1500002",
                 "\"failed\":0", "\"wall_seconds\":", "\"cpu_seconds\":", "\"allocated_bytes\":",
-                "\"peak_pooled_bytes\":", "\"concurrency\":3");
+                "\"peak_pooled_bytes\":", "\"concurrency\":3", "\"checksums_verified\":0");
     }
 
     @Test
