@@ -104,6 +104,7 @@ final class BenchCommand implements Callable<Integer> {
                     .put("hedges", report.hedges())
                     .put("hedges_won", report.hedgesWon())
                     .put("hedging", options.hedging().enabled())
+                    .put("checksums_verified", report.verified())
                     .put("failed", report.failures().size())
                     .put("concurrency", options.concurrency())
                     .put("adaptive", options.adaptive())

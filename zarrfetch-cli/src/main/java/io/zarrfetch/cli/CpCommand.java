@@ -76,6 +76,7 @@ final class CpCommand implements Callable<Integer> {
                     .put("wall_seconds", seconds).put("failed", report.failures().size())
                     .put("requests", report.requests()).put("retries", report.retries())
                     .put("hedges", report.hedges()).put("hedges_won", report.hedgesWon())
+                    .put("checksums_verified", report.verified())
                     .put("cancelled", report.cancelled()).put("destination", Path.of(dest).toAbsolutePath()));
         } else if (!output.quiet) {
             spec.commandLine().getErr().printf(Locale.ROOT, "copied %d object%s, %s in %.2f s (%.0f MB/s)%s%n",

@@ -36,7 +36,7 @@ final class Json {
             case Float f -> write(b, f.doubleValue());
             case Number n -> b.append(n);
             case Json j -> write(b, j.fields);
-            // a Path is an Iterable of Paths, each one again: written as a list, it never ends
+            // A Path is an Iterable of Paths, each one itself when it has one name: a string, not a list.
             case java.nio.file.Path p -> quote(b, p.toString());
             case Map<?, ?> m -> {
                 b.append('{');

@@ -119,8 +119,21 @@ class CliTest {
         Run r = run("cp", "--json", "--no-sign-request", "--endpoint", endpoint(), "s3://bkt/odd/", dest.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.outLines()).singleElement().asString().startsWith("{\"objects\":1,\"bytes\":10,")
-                .endsWith(",\"failed\":0,\"cancelled\":false,\"destination\":\"" + dest.toAbsolutePath() + "\"}");
+                .contains(",\"failed\":0,")
+                .endsWith(",\"cancelled\":false,\"destination\":\"" + dest.toAbsolutePath() + "\"}");
         assertThat(dest.resolve("a b+c%.txt")).hasBinaryContent(data(10, 9));
+    }
+
+    @Test
+    void cpJsonSaysHowManyObjectsMatchedTheirChecksum() throws Exception {
+        s3.putWithChecksum("bkt", "sums/a", data(1000, 11));
+        s3.put("bkt", "sums/b", data(1000, 12));
+        Path dest = tmp.resolve("out");
+        Run r = run("cp", "--json", "--no-sign-request", "--endpoint", endpoint(), "s3://bkt/sums/", dest.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.outLines()).singleElement().asString().contains("\"objects\":2")
+                .contains("\"checksums_verified\":1");
+        assertThat(Files.readAllBytes(dest.resolve("a"))).isEqualTo(data(1000, 11));
     }
 
     @Test
@@ -169,7 +182,7 @@ class CliTest {
         String last = r.outLines().getLast();
         assertThat(last).startsWith("{").endsWith("}").contains("\"objects\":6", "\"bytes\":1500002",
                 "\"failed\":0", "\"wall_seconds\":", "\"cpu_seconds\":", "\"allocated_bytes\":",
-                "\"peak_pooled_bytes\":", "\"concurrency\":3");
+                "\"peak_pooled_bytes\":", "\"concurrency\":3", "\"checksums_verified\":0");
     }
 
     @Test

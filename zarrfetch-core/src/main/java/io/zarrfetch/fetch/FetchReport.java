@@ -8,6 +8,8 @@ import java.util.List;
  *
  * @param objects objects delivered
  * @param bytes bytes delivered (the objects' sizes)
+ * @param verified objects delivered whose bytes matched the checksum their server sent (S3's
+ *     {@code x-amz-checksum-crc32c} for a whole object; see docs/reliability.md for what is not checked)
  * @param bytesReceived bytes received, including those of failed and retried requests
  * @param wall from start to the last delivery
  * @param requests requests made
@@ -19,8 +21,9 @@ import java.util.List;
  * @param failures every failed object, and a failed listing
  * @param cancelled whether the fetch was cancelled before it finished
  */
-public record FetchReport(long objects, long bytes, long bytesReceived, Duration wall, long requests, long retries,
-        long hedges, long hedgesWon, int maxConcurrency, long peakBufferBytes, List<FetchFailure> failures, boolean cancelled) {
+public record FetchReport(long objects, long bytes, long verified, long bytesReceived, Duration wall, long requests,
+        long retries, long hedges, long hedgesWon, int maxConcurrency, long peakBufferBytes, List<FetchFailure> failures,
+        boolean cancelled) {
     /** Whether everything was delivered. */
     public boolean ok() {
         return failures.isEmpty() && !cancelled;

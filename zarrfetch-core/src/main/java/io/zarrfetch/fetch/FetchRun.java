@@ -79,6 +79,7 @@ public final class FetchRun {
     private final AtomicLong bytesSeen = new AtomicLong();
     private final AtomicLong objectsDone = new AtomicLong();
     private final AtomicLong bytesDone = new AtomicLong();
+    private final AtomicLong verified = new AtomicLong();
     private final LongAdder bytesReceived = new LongAdder();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
@@ -245,7 +246,7 @@ public final class FetchRun {
         }
         lock.lock();
         try {
-            return new FetchReport(objectsDone.get(), bytesDone.get(), bytesReceived.sum(),
+            return new FetchReport(objectsDone.get(), bytesDone.get(), verified.get(), bytesReceived.sum(),
                     Duration.ofNanos(endNanos - startNanos), requests.get(), retries.get(), hedges.get(),
                     hedgesWon.get(), maxTarget, pool.peakAllocated(), List.copyOf(failures), cancelled);
         } finally {
@@ -727,9 +728,10 @@ public final class FetchRun {
                 long sent = body == null ? System.nanoTime() : firstSent;
                 Abort abort = flight.attempt(sent, done);
                 if (body == null) {
+                    boolean whole = plain && done == 0 && !job.item.ranged();
+                    flight.plain = whole;
                     body = job.item.store().get(job.item.object().key(), base + offset + done,
-                            plain && done == 0 && !job.item.ranged() ? ObjectInfo.UNKNOWN_SIZE : length - done,
-                            ifMatch(job), abort);
+                            whole ? ObjectInfo.UNKNOWN_SIZE : length - done, ifMatch(job), abort);
                 }
                 long head = System.nanoTime();
                 if (!flight.reading(lane, body)) {
@@ -884,7 +886,9 @@ public final class FetchRun {
         Body body = null;
         requestsActive.incrementAndGet();
         try {
-            long from = f.progress; // bytes the original has written: the hedge writes the same bytes after them
+            // The hedge writes the same bytes as the original after those it has written, or, when the original is
+            // a whole object's plain GET (whose answer may carry a checksum to verify: ranges never do), all of them.
+            long from = f.plain ? 0 : f.progress;
             if (files != null) {
                 staging = pool.tryAcquire(Math.max(4096, Math.min(MAX_STAGING, pool.limit() / 64)));
                 if (staging == null) {
@@ -895,8 +899,8 @@ public final class FetchRun {
             job.attempts.incrementAndGet();
             long base = job.item.ranged() ? job.item.offset() : 0;
             long sent = System.nanoTime();
-            body = job.item.store().get(job.item.object().key(), base + f.offset + from, f.length - from,
-                    ifMatch(job), lane.waiting);
+            body = job.item.store().get(job.item.object().key(), base + f.offset + from,
+                    f.plain ? ObjectInfo.UNKNOWN_SIZE : f.length - from, ifMatch(job), lane.waiting);
             long head = System.nanoTime();
             if (!f.reading(lane, body)) {
                 return;
@@ -1019,7 +1023,14 @@ public final class FetchRun {
             if (flight != null && flight.over) {
                 throw OVERTAKEN; // the other request completed the part and closed this one's connection
             }
-            throw new Resumable(e, got);
+            // Bytes that failed their checksum, or were cut before it could be checked, are not kept: the retry
+            // reads the body again from its first byte, which for a checked body (a whole object) is byte 0.
+            // Retried, not failed: damage on the way may not recur, and an object stored damaged still fails,
+            // after its attempts, naming both checksums (docs/reliability.md).
+            throw new Resumable(e, e.resumable() ? got : 0);
+        }
+        if (body.verified()) {
+            job.verified = true;
         }
         if (got < length) {
             throw new Resumable(new StoreException(job.item.url(), 0, true,
@@ -1080,6 +1091,7 @@ public final class FetchRun {
                 }
                 job.size = got;
             }
+            job.verified = body.verified();
         } finally {
             requestsActive.decrementAndGet();
         }
@@ -1161,6 +1173,9 @@ public final class FetchRun {
     private void delivered(Job job) {
         objectsDone.incrementAndGet();
         bytesDone.addAndGet(job.size);
+        if (job.verified) {
+            verified.incrementAndGet();
+        }
     }
 
     private void discard(Job job) {
@@ -1199,6 +1214,8 @@ public final class FetchRun {
         volatile ByteBuffer buffer;
         volatile FileTargets.Target file;
         volatile Throwable failure;
+        /** Whether the object's bytes matched the checksum its server sent. */
+        volatile boolean verified;
 
         Job(FetchItem item) {
             this.item = item;
@@ -1229,6 +1246,8 @@ public final class FetchRun {
         /** Set once: by the lane that completed the part, or by a hedge reporting the original's failure. */
         volatile boolean over;
         volatile boolean hedged;
+        /** Whether the original's current request is a plain GET of the whole object. */
+        volatile boolean plain;
         /** When the original's current attempt was sent ({@link System#nanoTime()}), and the part's bytes before it. */
         volatile long attemptStart;
         volatile long attemptFrom;

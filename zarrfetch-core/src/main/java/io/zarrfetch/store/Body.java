@@ -30,4 +30,13 @@ public interface Body extends ReadableByteChannel {
      */
     default void abort() {
     }
+
+    /**
+     * Whether the bytes read matched a checksum the server sent for exactly these bytes: true once the last byte was
+     * read and matched. A body that does not match throws a {@link StoreException} on the read that delivers its last
+     * byte instead. Only S3's {@code x-amz-checksum-crc32c} on a whole object is checked (docs/reliability.md).
+     */
+    default boolean verified() {
+        return false;
+    }
 }

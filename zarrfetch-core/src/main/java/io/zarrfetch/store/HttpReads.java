@@ -72,9 +72,9 @@ final class HttpReads {
                     body = new HttpBody(url, r, offset, n, total, etag);
                 }
                 case 200 -> {
-                    // A full answer: a plain GET, or a server that ignores Range.
+                    // A full answer: a plain GET, or a server that ignores Range. Its checksum, if any, covers it.
                     long size = contentLength;
-                    HttpBody whole = new HttpBody(url, r, 0, size, size, etag);
+                    HttpBody whole = new HttpBody(url, r, 0, size, size, etag, offset == 0 ? crc32c(r) : null);
                     if (offset == 0) {
                         body = whole;
                     } else {
@@ -188,6 +188,38 @@ final class HttpReads {
             }
             return new ObjectInfo(key, size < 0 ? ObjectInfo.UNKNOWN_SIZE : size, r.header("ETag"));
         }
+    }
+
+    /**
+     * The CRC-32C of the whole object an answer carries, or {@code null}: S3's {@code x-amz-checksum-crc32c}, sent
+     * to a GET that asks with {@code x-amz-checksum-mode: ENABLED} for an object uploaded with one. Not the composite
+     * checksum of a multipart upload ({@code x-amz-checksum-type: COMPOSITE}, or a value ending in {@code -N}): that
+     * is a checksum of the parts' checksums, which no client can compare with the bytes. Nor a value that is not the
+     * base64 of 4 bytes. Callers take it for a 200 from byte 0 only: S3 sends ranges without a checksum, or with one
+     * that is not the range's (a part's, or a multipart object's composite without its -N).
+     */
+    static Integer crc32c(HttpTransport.Response r) {
+        String value = r.header("x-amz-checksum-crc32c");
+        if (value == null || "COMPOSITE".equalsIgnoreCase(stripped(r.header("x-amz-checksum-type")))
+                || value.strip().matches(".*-\\d+")) {
+            return null;
+        }
+        byte[] b;
+        try {
+            b = java.util.Base64.getDecoder().decode(value.strip());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        return b.length == 4 ? ByteBuffer.wrap(b).getInt() : null;
+    }
+
+    private static String stripped(String s) {
+        return s == null ? null : s.strip();
+    }
+
+    /** A CRC-32C as S3 writes it: the base64 of its 4 bytes, big-endian. */
+    static String base64(int crc32c) {
+        return java.util.Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt(crc32c).array());
     }
 
     /** Reads a small body whole (listings, metadata), refusing one larger than {@code max} bytes. */

@@ -19,12 +19,17 @@ import javax.xml.stream.XMLStreamReader;
 
 /**
  * One S3 bucket, on AWS or an S3-compatible endpoint. Lists with ListObjectsV2 ({@code encoding-type=url}, so any
- * key round-trips), reads with GET and ranged GET.
+ * key round-trips), reads with GET and ranged GET, asking for checksums ({@code x-amz-checksum-mode: ENABLED}).
  */
 final class S3Store implements Store {
     private static final int MAX_LISTING_BYTES = 16 * 1024 * 1024;
     private static final int MAX_EMPTY_TRUNCATED_PAGES = 100;
     private static final XMLInputFactory XML = S3Listing.xml();
+    /**
+     * Asks for the checksum the object was uploaded with: S3 sends it with a whole object, and HttpBody checks a
+     * CRC-32C one. Signed like any x-amz- header, which S3 requires.
+     */
+    private static final Map<String, String> CHECKSUMS = Map.of("x-amz-checksum-mode", "ENABLED");
 
     private final String bucket;
     private final URI endpoint;
@@ -170,7 +175,7 @@ final class S3Store implements Store {
     public Body get(String key, long offset, long length, String ifMatch, Abort abort) throws IOException {
         return withRegionRetry(() -> {
             URI uri = objectUri(key);
-            return HttpReads.get(transport, uri, signer.sign("GET", uri, Map.of(), region), url(key), offset, length,
+            return HttpReads.get(transport, uri, signer.sign("GET", uri, CHECKSUMS, region), url(key), offset, length,
                     ifMatch, abort, this::describe);
         });
     }
@@ -179,7 +184,7 @@ final class S3Store implements Store {
     public Body getLast(String key, long length) throws IOException {
         return withRegionRetry(() -> {
             URI uri = objectUri(key);
-            return HttpReads.getLast(transport, uri, signer.sign("GET", uri, Map.of(), region), url(key), length,
+            return HttpReads.getLast(transport, uri, signer.sign("GET", uri, CHECKSUMS, region), url(key), length,
                     this::describe);
         });
     }

@@ -6,8 +6,9 @@ import java.io.IOException;
  * A failed store operation, naming the object's URL and the cause.
  *
  * <p>{@link #status()} is the HTTP status when a server answered (404 for a missing object, also for stores
- * that are not HTTP), or 0 when no answer came (refused connection, reset, timeout, truncated body).
- * {@link #retryable()} says whether trying again may succeed.
+ * that are not HTTP), or 0 when no usable answer came (refused connection, reset, timeout, truncated or corrupt
+ * body). {@link #retryable()} says whether trying again may succeed, {@link #resumable()} whether a retry may keep
+ * the bytes already received.
  */
 public class StoreException extends IOException {
     private static final long serialVersionUID = 1L;
@@ -40,6 +41,15 @@ public class StoreException extends IOException {
     /** Whether the same request may succeed when tried again. */
     public boolean retryable() {
         return retryable;
+    }
+
+    /**
+     * Whether a retry may keep the bytes a body delivered before this failure and ask only for the rest. False when
+     * those bytes were to be checked against a checksum, which failed or could not be checked (the body ended before
+     * its last byte): a retry must then read the object again from its first byte.
+     */
+    public boolean resumable() {
+        return true;
     }
 
     /** Whether the object does not exist. */

@@ -62,6 +62,9 @@ class HedgingTest {
         for (int i = 0; i < OBJECTS; i++) {
             put(String.format("big-%02d", i), data(BIG, 100 + i));
             put(String.format("small-%02d", i), data(SMALL, 200 + i));
+            byte[] d = data(SMALL, 300 + i);
+            s3.putWithChecksum(BUCKET, String.format("sum-%02d", i), d);
+            SHA.put(String.format("sum-%02d", i), sha256(d));
         }
         http = HttpFileServer.start(s3.root().resolve(BUCKET));
     }
@@ -197,6 +200,28 @@ class HedgingTest {
             assertThat(r.retries()).isZero();
             long requests = proxy.requests().stream().filter(q -> q.target().contains("/big-02")).count();
             assertThat(requests).as("the stalled probe, its hedge, 3 more parts").isEqualTo(5);
+        }
+    }
+
+    /**
+     * A whole object's plain GET may carry a checksum, which a range never does: its hedge is a plain GET of the
+     * whole object too, so the object is verified whichever wins.
+     */
+    @Test
+    void theHedgeOfAChecksummedObjectIsCheckedToo() throws Exception {
+        try (FaultProxy proxy = proxy(Via.S3)
+                .add(Rule.first(1, Fault.STALL_MID_BODY).onMethod("GET").onPath("/sum-04"));
+                Stores stores = stores(Via.S3, proxy);
+                Fetcher fetcher = new Fetcher(options(QUICK))) {
+            Map<String, String> got = new ConcurrentHashMap<>();
+            FetchReport r = fetcher.fetch(items(stores, proxy, Via.S3, "sum-").stream(),
+                    Sink.bytes((item, bytes) -> got.put(item.name(), sha256(bytes))));
+            assertThat(r.failures()).isEmpty();
+            assertAllExact(got, "sum-");
+            assertThat(r.hedgesWon()).isGreaterThanOrEqualTo(1);
+            assertThat(r.verified()).as("every object, the hedged one included").isEqualTo(OBJECTS);
+            assertThat(proxy.requests().stream().filter(q -> q.target().contains("/sum-04")))
+                    .hasSize(2).allSatisfy(q -> assertThat(q.header("Range")).isNull());
         }
     }
 

@@ -3,6 +3,7 @@ package io.zarrfetch.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -12,6 +13,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.zarrfetch.testkit.FaultProxy;
+import io.zarrfetch.testkit.FaultProxy.Fault;
+import io.zarrfetch.testkit.FaultProxy.Rule;
 import io.zarrfetch.testkit.S3Server;
 
 class S3StoreTest extends StoreConformanceTest {
@@ -84,5 +88,112 @@ class S3StoreTest extends StoreConformanceTest {
         Store missing = stores.locate("s3://no-such-bucket/").store();
         assertThatThrownBy(() -> missing.list("").toList()).hasMessageContaining("s3://no-such-bucket/")
                 .hasMessageContaining("NoSuchBucket");
+    }
+
+    @Test
+    void aWholeObjectGetChecksTheCrc32cTheServerSends() throws Exception {
+        byte[] d = bytes(100_000, 3);
+        server.putWithChecksum(bucket, "summed", d);
+        put("plain", d);
+        try (Body body = store().get("summed", 0, ObjectInfo.UNKNOWN_SIZE, null)) {
+            assertThat(body.verified()).isFalse();
+            assertThat(read(body)).isEqualTo(d);
+            assertThat(body.verified()).isTrue();
+        }
+        // S3 (and S3Proxy) send no checksum with a range, even one of every byte.
+        try (Body ranged = store().get("summed", 0, d.length, null)) {
+            assertThat(read(ranged)).isEqualTo(d);
+            assertThat(ranged.verified()).isFalse();
+        }
+        try (Body plain = store().get("plain", 0, ObjectInfo.UNKNOWN_SIZE, null)) {
+            assertThat(read(plain)).isEqualTo(d);
+            assertThat(plain.verified()).as("stored without a checksum").isFalse();
+        }
+    }
+
+    /** A store reaching the test's server through a fault proxy. */
+    static Stores through(FaultProxy proxy) {
+        return new Stores(StoreOptions.defaults().withEndpoint(proxy.endpoint()).withAnonymous(true));
+    }
+
+    @Test
+    void aBodyThatDoesNotMatchItsChecksumFailsOnTheReadOfItsLastByteNamingBothChecksums() throws Exception {
+        byte[] d = bytes(100_000, 4);
+        server.putWithChecksum(bucket, "summed", d);
+        byte[] damaged = d.clone();
+        damaged[d.length / 2] = (byte) ~damaged[d.length / 2]; // as FaultProxy's CORRUPT_BODY does
+        try (FaultProxy proxy = FaultProxy.start(server.endpoint(), 1).add(Rule.first(1, Fault.CORRUPT_BODY));
+                Stores via = through(proxy)) {
+            Store store = via.locate("s3://" + bucket + "/").store();
+            try (Body body = store.get("summed", 0, ObjectInfo.UNKNOWN_SIZE, null)) {
+                ByteBuffer buf = ByteBuffer.allocate(d.length).limit(d.length - 1);
+                while (buf.hasRemaining()) {
+                    assertThat(body.read(buf)).isPositive();
+                }
+                assertThatThrownBy(() -> body.read(buf.limit(d.length))).isInstanceOfSatisfying(StoreException.class,
+                        e -> {
+                            assertThat(e.getMessage()).contains("s3://" + bucket + "/summed")
+                                    .contains("x-amz-checksum-crc32c is " + S3Server.crc32c(d))
+                                    .contains("the 100000 bytes received have CRC-32C " + S3Server.crc32c(damaged));
+                            assertThat(e.retryable()).isTrue();
+                            assertThat(e.resumable()).as("the bytes received are not to be kept").isFalse();
+                        });
+                assertThat(body.verified()).isFalse();
+            }
+            assertThat(proxy.injected(Fault.CORRUPT_BODY)).isEqualTo(1);
+            assertThat(proxy.requests()).singleElement()
+                    .satisfies(q -> assertThat(q.header("x-amz-checksum-mode")).isEqualTo("ENABLED"));
+            // The next answer is the server's own, and matches.
+            try (Body again = store.get("summed", 0, ObjectInfo.UNKNOWN_SIZE, null)) {
+                assertThat(read(again)).isEqualTo(d);
+                assertThat(again.verified()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aCutBodyWithAChecksumIsNotResumableOneWithoutIs() throws Exception {
+        byte[] d = bytes(10_000, 5);
+        server.putWithChecksum(bucket, "summed", d);
+        put("plain", d);
+        try (FaultProxy proxy = FaultProxy.start(server.endpoint(), 1).add(Rule.sometimes(1.0, Fault.CUT_SHORT));
+                Stores via = through(proxy)) {
+            Store store = via.locate("s3://" + bucket + "/").store();
+            for (String key : List.of("summed", "plain")) {
+                try (Body body = store.get(key, 0, ObjectInfo.UNKNOWN_SIZE, null)) {
+                    assertThatThrownBy(() -> read(body)).isInstanceOfSatisfying(StoreException.class, e -> {
+                        assertThat(e.getMessage()).contains(key).contains("5000 of 10000 bytes");
+                        assertThat(e.retryable()).isTrue();
+                        assertThat(e.resumable()).as(key).isEqualTo(key.equals("plain"));
+                    });
+                }
+            }
+        }
+    }
+
+    @Test
+    void compositeAndRangedChecksumsAreNotChecked() throws Exception {
+        byte[] d = bytes(10_000, 6);
+        server.putWithChecksum(bucket, "summed", d);
+        try (FaultProxy proxy = FaultProxy.start(server.endpoint(), 1)
+                .add(Rule.first(1, Fault.COMPOSITE_CHECKSUM))
+                .add(Rule.sometimes(1.0, Fault.WRONG_CHECKSUM).onRanged(true));
+                Stores via = through(proxy)) {
+            Store store = via.locate("s3://" + bucket + "/").store();
+            try (Body composite = store.get("summed", 0, ObjectInfo.UNKNOWN_SIZE, null)) {
+                assertThat(read(composite)).isEqualTo(d);
+                assertThat(composite.verified()).isFalse();
+            }
+            try (Body ranged = store.get("summed", 0, d.length, null);
+                    Body tail = store.getLast("summed", 100)) {
+                assertThat(read(ranged)).isEqualTo(d);
+                assertThat(read(tail)).hasSize(100);
+                assertThat(ranged.verified()).isFalse();
+            }
+            assertThat(proxy.injected(Fault.COMPOSITE_CHECKSUM)).isEqualTo(1);
+            assertThat(proxy.injected(Fault.WRONG_CHECKSUM)).isEqualTo(2);
+            assertThat(proxy.requests()).hasSize(3)
+                    .allSatisfy(q -> assertThat(q.header("x-amz-checksum-mode")).isEqualTo("ENABLED"));
+        }
     }
 }

@@ -45,6 +45,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@link #injected(Fault)}), and keeps every request's head ({@link #requests()}), so tests can check that faults
  * really happened and what the client sent.
  *
+ * <p>Checksums: {@link #addChecksums(boolean)} makes the proxy send S3's {@code x-amz-checksum-crc32c} for servers
+ * that keep none, and three faults break it ({@link Fault#WRONG_CHECKSUM}, {@link Fault#COMPOSITE_CHECKSUM},
+ * {@link Fault#CORRUPT_BODY}).
+ *
  * <p>Stalls wait for {@link #stall(Duration)} (30 s unless set), until the client closes its connection, or until
  * the proxy closes, whichever is first: {@link #close()} ends every stall, closes every connection and waits for the
  * proxy's threads, so a test leaks nothing. A test can wait for a stall to begin ({@link #awaitStalls}) and for
@@ -97,7 +101,31 @@ public final class FaultProxy implements AutoCloseable {
          * any later one for the same path): later 206 answers carry the same bytes for the range asked for, but a
          * Content-Range total one larger. Counted once for this answer and once per later answer.
          */
-        OBJECT_GREW
+        OBJECT_GREW,
+        /**
+         * The answer (a 200 or a 206 to a GET, with a body) carries an {@code x-amz-checksum-crc32c} that is not its
+         * body's CRC-32C (that one with every bit inverted), with {@code x-amz-checksum-type: FULL_OBJECT}, in place
+         * of any checksum the server sent. A client that checks a 200 against it must fail it; on a 206 it stands for
+         * what S3 may send with a range (the checksum of a part, or of a whole multipart object), which is not the
+         * range's. Answers without a body pass unchanged and are not counted.
+         */
+        WRONG_CHECKSUM,
+        /**
+         * The answer (a 200 or a 206 to a GET, with a body) carries the composite checksum of a multipart upload of
+         * two parts, {@code <base64>-2}, without {@code x-amz-checksum-type} (as S3 sent it before it had that header),
+         * in place of any checksum the server sent. Its base64 is not the body's CRC-32C: a composite is a checksum of
+         * the parts' checksums, which no client can check against the bytes. Answers without a body pass unchanged
+         * and are not counted.
+         */
+        COMPOSITE_CHECKSUM,
+        /**
+         * One byte of a 200's body, the one in the middle ({@code length / 2}), is inverted, the length kept, under a
+         * correct checksum: the answer's {@code x-amz-checksum-crc32c} stays the server's or, when it sent none, is the
+         * CRC-32C of the body before the change, with {@code x-amz-checksum-type: FULL_OBJECT}. Bytes damaged on the
+         * way, past TCP's checks. Other answers (206s, which S3 sends without a checksum) pass unchanged and are not
+         * counted.
+         */
+        CORRUPT_BODY
     }
 
     /**
@@ -178,6 +206,8 @@ public final class FaultProxy implements AutoCloseable {
     /** Stalls begun, and stalls ended by their client closing the connection. */
     private final Events stallsBegun = new Events();
     private final Events stallsAbandoned = new Events();
+    private volatile boolean addChecksums;
+    private final AtomicInteger checksumsAdded = new AtomicInteger();
 
     private FaultProxy(URI upstream, long seed) throws IOException {
         this.upstreamHost = upstream.getHost();
@@ -232,6 +262,22 @@ public final class FaultProxy implements AutoCloseable {
     public FaultProxy slowFirstByte(Duration d) {
         slowFirstByte = d;
         return this;
+    }
+
+    /**
+     * Whether a 200 answer to a GET that asks for checksums ({@code x-amz-checksum-mode: ENABLED}) and has none gets
+     * the CRC-32C of its body in {@code x-amz-checksum-crc32c}, with {@code x-amz-checksum-type: FULL_OBJECT}: what S3
+     * sends for an object uploaded with a CRC-32C, for servers that keep none ({@link HttpFileServer}, objects stored
+     * with {@link S3Server#put}). Off unless set; {@link #checksumsAdded()} counts them.
+     */
+    public FaultProxy addChecksums(boolean on) {
+        addChecksums = on;
+        return this;
+    }
+
+    /** How many answers got a checksum from {@link #addChecksums(boolean)}. */
+    public int checksumsAdded() {
+        return checksumsAdded.get();
     }
 
     /** How many times this fault was injected. */
@@ -465,6 +511,7 @@ public final class FaultProxy implements AutoCloseable {
             count(Fault.OBJECT_GREW);
             up = up.grown(decision.grew());
         }
+        up = checksums(request, fault, up);
         byte[] body = up.body();
         int half = Math.max(1, body.length / 2);
         switch (fault) {
@@ -513,6 +560,52 @@ public final class FaultProxy implements AutoCloseable {
         out.write(up.head(body.length));
         out.write(body);
         out.flush();
+    }
+
+    /** The answer with the checksum {@link #addChecksums(boolean)} and the checksum faults give it. */
+    private Upstream checksums(Request request, Fault fault, Upstream up) {
+        byte[] body = up.body();
+        int status = up.status();
+        if (!request.method().equalsIgnoreCase("GET") || body.length == 0 || (status != 200 && status != 206)) {
+            return up;
+        }
+        if (addChecksums && status == 200 && up.header("x-amz-checksum-crc32c") == null
+                && "ENABLED".equalsIgnoreCase(request.header("x-amz-checksum-mode"))) {
+            checksumsAdded.incrementAndGet();
+            up = up.withChecksum(S3Server.crc32c(body), "FULL_OBJECT");
+        }
+        switch (fault) {
+            case WRONG_CHECKSUM -> {
+                count(fault);
+                up = up.withChecksum(inverted(S3Server.crc32c(body)), "FULL_OBJECT");
+            }
+            case COMPOSITE_CHECKSUM -> {
+                count(fault);
+                up = up.withChecksum(inverted(S3Server.crc32c(body)) + "-2", null);
+            }
+            case CORRUPT_BODY -> {
+                if (status == 200) {
+                    count(fault);
+                    if (up.header("x-amz-checksum-crc32c") == null) {
+                        up = up.withChecksum(S3Server.crc32c(body), "FULL_OBJECT");
+                    }
+                    up = up.corrupted();
+                }
+            }
+            case null, default -> {
+                // the checksum as it is
+            }
+        }
+        return up;
+    }
+
+    /** A base64 checksum with every bit inverted. */
+    private static String inverted(String base64) {
+        byte[] b = java.util.Base64.getDecoder().decode(base64);
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) ~b[i];
+        }
+        return java.util.Base64.getEncoder().encodeToString(b);
     }
 
     private void count(Fault f) {
@@ -604,6 +697,44 @@ public final class FaultProxy implements AutoCloseable {
 
     /** An answer from the server: its status line and headers (without framing ones), and its whole body. */
     private record Upstream(String statusLine, List<String> headers, String etag, byte[] body) {
+        int status() {
+            return Integer.parseInt(statusLine.split(" ")[1]);
+        }
+
+        /** The first value of a header, or {@code null}. */
+        String header(String name) {
+            for (String line : headers) {
+                if (line.length() > name.length() && line.charAt(name.length()) == ':'
+                        && line.regionMatches(true, 0, name, 0, name.length())) {
+                    return line.substring(name.length() + 1).strip();
+                }
+            }
+            return null;
+        }
+
+        /** The same answer with this CRC-32C and checksum type ({@code null}: none) instead of the server's. */
+        Upstream withChecksum(String crc32c, String type) {
+            List<String> h = new ArrayList<>();
+            for (String line : headers) {
+                String name = line.substring(0, Math.max(0, line.indexOf(':'))).strip();
+                if (!name.equalsIgnoreCase("x-amz-checksum-crc32c") && !name.equalsIgnoreCase("x-amz-checksum-type")) {
+                    h.add(line);
+                }
+            }
+            h.add("x-amz-checksum-crc32c: " + crc32c);
+            if (type != null) {
+                h.add("x-amz-checksum-type: " + type);
+            }
+            return new Upstream(statusLine, h, etag, body);
+        }
+
+        /** The same answer with the byte in the middle of its body inverted. */
+        Upstream corrupted() {
+            byte[] b = body.clone();
+            b[b.length / 2] = (byte) ~b[b.length / 2];
+            return new Upstream(statusLine, headers, etag, b);
+        }
+
         byte[] head(long contentLength) {
             StringBuilder b = new StringBuilder(statusLine).append("\r\n");
             headers.forEach(h -> b.append(h).append("\r\n"));

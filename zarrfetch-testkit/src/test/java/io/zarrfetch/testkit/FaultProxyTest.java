@@ -43,6 +43,47 @@ class FaultProxyTest {
     }
 
     @Test
+    void addsBreaksAndCorruptsChecksums() throws Exception {
+        String text = "hello, checksums";
+        Files.writeString(dir.resolve("a"), text);
+        String right = S3Server.crc32c(text.getBytes(StandardCharsets.ISO_8859_1));
+        String asked = "x-amz-checksum-mode: ENABLED\r\n";
+        try (HttpFileServer http = HttpFileServer.start(dir);
+                FaultProxy proxy = FaultProxy.start(http.url(), 1).addChecksums(true)
+                        .add(Rule.first(1, Fault.WRONG_CHECKSUM))
+                        .add(Rule.first(1, Fault.COMPOSITE_CHECKSUM))
+                        .add(Rule.first(2, Fault.CORRUPT_BODY))) {
+            String wrong = get(proxy, "/a", null, asked);
+            assertThat(wrong).startsWith("HTTP/1.1 200").contains("x-amz-checksum-type: FULL_OBJECT")
+                    .doesNotContain(right).endsWith(text);
+            assertThat(checksum(wrong)).hasSize(8).isNotEqualTo(right);
+            String composite = get(proxy, "/a", null, asked);
+            assertThat(composite).doesNotContain("x-amz-checksum-type").endsWith(text);
+            assertThat(checksum(composite)).endsWith("-2").doesNotContain(right);
+            String ranged = get(proxy, "/a", "bytes=0-4", asked);
+            assertThat(ranged).as("a 206 is not corrupted").startsWith("HTTP/1.1 206").endsWith("hello")
+                    .doesNotContain("x-amz-checksum");
+            String corrupt = get(proxy, "/a", null, "");
+            assertThat(checksum(corrupt)).as("the right checksum, over the body before the damage").isEqualTo(right);
+            assertThat(corrupt).endsWith("hello, c" + (char) ('h' ^ 0xff) + "ecksums");
+            String good = get(proxy, "/a", null, asked);
+            assertThat(checksum(good)).isEqualTo(right);
+            assertThat(good).contains("x-amz-checksum-type: FULL_OBJECT").endsWith(text);
+            assertThat(get(proxy, "/a", null, "")).as("not asked for").doesNotContain("x-amz-checksum");
+            assertThat(proxy.injected(Fault.WRONG_CHECKSUM)).isEqualTo(1);
+            assertThat(proxy.injected(Fault.COMPOSITE_CHECKSUM)).isEqualTo(1);
+            assertThat(proxy.injected(Fault.CORRUPT_BODY)).as("the 206 was let through uncounted").isEqualTo(1);
+            assertThat(proxy.checksumsAdded()).isEqualTo(3); // under the wrong and the composite one, and the good one
+        }
+    }
+
+    /** The x-amz-checksum-crc32c of an answer, or {@code null}. */
+    private static String checksum(String answer) {
+        return answer.lines().filter(l -> l.startsWith("x-amz-checksum-crc32c: ")).map(l -> l.substring(23))
+                .findFirst().orElse(null);
+    }
+
+    @Test
     @Timeout(60) // a guard against a hang, not a measurement
     void closingEndsAStallAndTheConnection() throws Exception {
         Files.writeString(dir.resolve("a"), "hello");
@@ -86,8 +127,13 @@ class FaultProxyTest {
     }
 
     private static String get(FaultProxy proxy, String path, String range) throws IOException {
+        return get(proxy, path, range, "");
+    }
+
+    /** A GET through the proxy, with these header lines (each ending in CRLF) added. */
+    private static String get(FaultProxy proxy, String path, String range, String headers) throws IOException {
         try (Socket s = new Socket(proxy.url().getHost(), proxy.url().getPort())) {
-            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n"
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n" + headers
                     + (range != null ? "Range: " + range + "\r\n" : "") + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
             return readAll(s.getInputStream());
         }
