@@ -217,8 +217,8 @@ public final class FetchRun {
                 hedger.interrupt();
                 hedger.join();
             }
-            for (int i = 0; i < hedgeThreads.size(); i++) {
-                hedgeThreads.get(i).join(); // all ended already, unless cancelled: each holds an active task
+            for (Thread t : hedgeThreads) {
+                t.join(); // a probe's hedge whose wait was just aborted, ending
             }
             lock.lock();
             try {
@@ -868,6 +868,7 @@ public final class FetchRun {
                     }
                 }
                 hedgesActive.decrementAndGet();
+                hedgeThreads.remove(Thread.currentThread());
             }
         });
         hedgeThreads.add(t);
@@ -943,6 +944,7 @@ public final class FetchRun {
                 }
             } finally {
                 hedgesActive.decrementAndGet();
+                hedgeThreads.remove(Thread.currentThread()); // a long run keeps only the hedges in flight
                 taskDone();
             }
         }
