@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -92,10 +94,20 @@ class CliFaultMatrixTest {
         http = HttpFileServer.start(s3.root().resolve(BUCKET));
     }
 
+    /** Files found after the runs: those equal to their object's SHA-256 (with their bytes), and the others. */
+    static final LongAdder VERIFIED_FILES = new LongAdder();
+    static final LongAdder VERIFIED_BYTES = new LongAdder();
+    static final LongAdder CORRUPT = new LongAdder();
+    static final Map<Fault, Integer> INJECTED = new EnumMap<>(Fault.class);
+
     @AfterAll
     static void stop() throws Exception {
         http.close();
         s3.close();
+        int total = INJECTED.values().stream().mapToInt(Integer::intValue).sum();
+        System.out.println("CliFaultMatrixTest injected " + total + " faults: " + INJECTED);
+        System.out.println("CliFaultMatrixTest found " + VERIFIED_FILES.sum() + " files, " + VERIFIED_BYTES.sum()
+                + " bytes, equal to their SHA-256; files that were not: " + CORRUPT.sum());
     }
 
     static String sha256(byte[] d) {
@@ -204,7 +216,19 @@ class CliFaultMatrixTest {
                     expectedFiles.put("obj-" + i, SHA.get(key));
                 }
             }
-            assertThat(folder(dest)).as(report).isEqualTo(expectedFiles);
+            Map<String, String> found = folder(dest);
+            for (Map.Entry<String, String> f : found.entrySet()) {
+                if (f.getValue().equals(SHA.get(size.folder + "/" + f.getKey()))) {
+                    VERIFIED_FILES.increment();
+                    VERIFIED_BYTES.add(Files.size(dest.resolve(f.getKey())));
+                } else {
+                    CORRUPT.increment();
+                }
+            }
+            synchronized (INJECTED) {
+                proxy.injectedCounts().forEach((k, n) -> INJECTED.merge(k, n, Integer::sum));
+            }
+            assertThat(found).as(report).isEqualTo(expectedFiles);
 
             String json = r.outLines().getLast();
             assertThat(jsonNumber(json, "objects")).as(report).isEqualTo(expectedFiles.size());

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -52,6 +53,10 @@ class FaultMatrixTest {
     static final Map<String, String> SHA = new ConcurrentHashMap<>();
     /** Faults injected by the whole class, per kind, for the log line and docs/reliability.md. */
     static final Map<Fault, Integer> INJECTED = new EnumMap<>(Fault.class);
+    /** Objects delivered and compared with their SHA-256: bytes of those that matched, and those that did not. */
+    static final LongAdder VERIFIED_OBJECTS = new LongAdder();
+    static final LongAdder VERIFIED_BYTES = new LongAdder();
+    static final LongAdder CORRUPT = new LongAdder();
 
     enum Via { HTTP, S3 }
 
@@ -94,6 +99,8 @@ class FaultMatrixTest {
         s3.close();
         int total = INJECTED.values().stream().mapToInt(Integer::intValue).sum();
         System.out.println("FaultMatrixTest injected " + total + " faults: " + INJECTED);
+        System.out.println("FaultMatrixTest delivered " + VERIFIED_OBJECTS.sum() + " objects, " + VERIFIED_BYTES.sum()
+                + " bytes, equal to their SHA-256; corrupt deliveries: " + CORRUPT.sum());
     }
 
     static void put(String key, byte[] d) {
@@ -117,6 +124,21 @@ class FaultMatrixTest {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * The SHA-256 of what was delivered, tallied against the object's own: every delivery of every test here goes
+     * through this, so the class can say how many bytes it checked and that none arrived corrupt.
+     */
+    static String delivered(String name, byte[] bytes) {
+        String sha = sha256(bytes);
+        if (sha.equals(SHA.get(name))) {
+            VERIFIED_OBJECTS.increment();
+            VERIFIED_BYTES.add(bytes.length);
+        } else {
+            CORRUPT.increment();
+        }
+        return sha;
     }
 
     static synchronized void record(FaultProxy proxy) {
@@ -218,7 +240,7 @@ class FaultMatrixTest {
                 Fetcher fetcher = new Fetcher(fetchOptions(4))) {
             List<FetchItem> items = items(stores, proxy, via, prefix);
             assertThat(items).hasSizeGreaterThan(1);
-            r = fetcher.fetch(items.stream(), Sink.bytes((item, bytes) -> got.put(item.name(), sha256(bytes))));
+            r = fetcher.fetch(items.stream(), Sink.bytes((item, bytes) -> got.put(item.name(), delivered(item.name(), bytes))));
             record(proxy);
             boolean plainGet = size == Size.WHOLE && via == Via.S3;
             if (plainGet && (fault == Fault.OBJECT_CHANGED || fault == Fault.OBJECT_GREW
@@ -279,7 +301,7 @@ class FaultMatrixTest {
                     Fetcher fetcher = new Fetcher(fetchOptions(1))) {
                 List<FetchItem> items = items(stores, proxy, via, "big-1");
                 Map<String, String> got = new ConcurrentHashMap<>();
-                FetchReport r = fetcher.fetch(items.stream(), Sink.bytes((i, b) -> got.put(i.name(), sha256(b))));
+                FetchReport r = fetcher.fetch(items.stream(), Sink.bytes((i, b) -> got.put(i.name(), delivered(i.name(), b))));
                 record(proxy);
                 assertThat(r.failures()).isEmpty();
                 assertThat(got.get("big-1")).isEqualTo(SHA.get("big-1"));
@@ -350,7 +372,7 @@ class FaultMatrixTest {
                         .add(Rule.sometimes(0.04, Fault.WRONG_CONTENT_RANGE).onRanged(true));
                 Map<String, Integer> good = new ConcurrentHashMap<>();
                 FetchReport r = fetcher.fetch(items.stream(), Sink.bytes((i, b) -> {
-                    if (sha256(b).equals(SHA.get(i.name()))) {
+                    if (delivered(i.name(), b).equals(SHA.get(i.name()))) {
                         good.merge(i.name(), 1, Integer::sum);
                     }
                 }));
