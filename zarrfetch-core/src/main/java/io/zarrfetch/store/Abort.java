@@ -7,6 +7,10 @@ package io.zarrfetch.store;
  * makes it fail at once.
  */
 public final class Abort {
+    /** Why a read or a wait that was aborted fails. */
+    static final String WHY = "the request was aborted (another request completed its bytes first, or the fetch "
+            + "was cancelled)";
+
     private Runnable action;
     private boolean aborted;
 

@@ -77,7 +77,7 @@ final class ApacheTransport implements HttpTransport {
         } catch (IOException | RuntimeException e) {
             // A cancelled request fails with an IOException or, cancelled before it started, IllegalStateException.
             if (abort != null && abort.aborted()) {
-                throw new IOException("abandoned: another request completed these bytes first", e);
+                throw new IOException("abandoned: " + Abort.WHY, e);
             }
             throw e;
         } finally {

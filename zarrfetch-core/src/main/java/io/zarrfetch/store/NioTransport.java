@@ -118,7 +118,7 @@ final class NioTransport implements HttpTransport {
                 }
             }
             if (r == null) {
-                r = exchange(connect(origin), origin, request, method, abort); // a new connection is never stale
+                r = exchange(connect(origin, abort), origin, request, method, abort); // a new one is never stale
             }
             handedOver = true;
             return r;
@@ -147,22 +147,36 @@ final class NioTransport implements HttpTransport {
         return b.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private Connection connect(Origin origin) throws IOException {
+    private Connection connect(Origin origin, Abort abort) throws IOException {
         SocketChannel ch = SocketChannel.open();
         try {
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            if (abort != null) {
+                abort.whileWaiting(() -> closeQuietly(ch)); // a connect blocked on a silent host ends at once
+            }
             // The socket adaptor's connect honours a timeout; the channel stays in blocking mode.
             ch.socket().connect(new InetSocketAddress(origin.host, origin.port),
                     (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
             return new Connection(ch);
         } catch (IOException | RuntimeException e) {
             ch.close();
+            if (abort != null && abort.aborted()) {
+                throw new IOException("abandoned while connecting: " + Abort.WHY, e);
+            }
             if (e instanceof SocketTimeoutException) {
                 throw new SocketTimeoutException("connect timed out after " + options.connectTimeout().toMillis()
                         + " ms");
             }
             throw e;
+        }
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // closing anyway
         }
     }
 
@@ -541,7 +555,7 @@ final class NioTransport implements HttpTransport {
 
         IOException explain(IOException e) {
             if (aborted) {
-                return new IOException("abandoned: another request completed these bytes first", e);
+                return new IOException("abandoned: " + Abort.WHY, e);
             }
             if (timedOut) {
                 SocketTimeoutException t = new SocketTimeoutException("no byte came for the read timeout");

@@ -8,12 +8,15 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +24,7 @@ import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,8 +32,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import io.zarrfetch.testkit.HttpHead;
 
 /**
- * Giving up on a request from another thread ({@link Abort} while it waits for its head, {@link Body#abort()}
- * while its body comes), on both transports, against a server that answers nothing or stops mid-body. The read
+ * Giving up on a request from another thread ({@link Abort} while it connects or waits for its head,
+ * {@link Body#abort()} while its body comes), on both transports (connecting: the plain-HTTP one), against a server that answers nothing or stops mid-body. The read
  * timeout is a minute: only the abort can end these exchanges within the test's time limit.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -120,6 +124,50 @@ class AbortTest {
             abort.abort();
             assertThatThrownBy(() -> transport.execute("GET", uri(), Map.of(), abort).close())
                     .isInstanceOf(IOException.class);
+        }
+    }
+
+    /**
+     * A host that never completes the handshake: a listening socket with a backlog of 1 that accepts nothing, its
+     * queue filled first, so the kernel drops the next SYN and a connect waits for its timeout (a minute here).
+     */
+    @Test
+    void anAbortEndsAConnectToASilentHost() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<Socket> queued = new ArrayList<>();
+            boolean full = false;
+            for (int i = 0; i < 16 && !full; i++) {
+                Socket s = new Socket();
+                try {
+                    s.connect(silent.getLocalSocketAddress(), 200);
+                    queued.add(s);
+                } catch (SocketTimeoutException e) {
+                    full = true; // the queue is full: SYNs are dropped from here on
+                    s.close();
+                }
+            }
+            assertThat(full).as("the accept queue filled up").isTrue();
+            URI uri = URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/object");
+            try (HttpTransport transport = new NioTransport(StoreOptions.defaults()
+                    .withConnectTimeout(Duration.ofSeconds(60)).withReadTimeout(Duration.ofSeconds(60)))) {
+                Abort abort = new Abort();
+                CompletableFuture<Throwable> failure = new CompletableFuture<>();
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        transport.execute("GET", uri, Map.of(), abort).close();
+                        failure.complete(null);
+                    } catch (Throwable e) {
+                        failure.complete(e);
+                    }
+                });
+                abort.abort(); // before or during the connect: either way it must end now, not in a minute
+                assertThat(failure.get(20, TimeUnit.SECONDS)).isInstanceOf(IOException.class)
+                        .hasMessageContaining("abandoned");
+            } finally {
+                for (Socket s : queued) {
+                    s.close();
+                }
+            }
         }
     }
 
