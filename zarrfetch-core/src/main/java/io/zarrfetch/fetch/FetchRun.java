@@ -90,7 +90,7 @@ public final class FetchRun {
 
     // Hedging (docs/reliability.md): parts in flight, their recent pace, the hedges sent.
     private final HedgePolicy hedging;
-    private final Set<Flight> flights = ConcurrentHashMap.newKeySet();
+    private final Set<Flight<Job>> flights = ConcurrentHashMap.newKeySet();
     private final Pace pace = new Pace();
     private final Thread hedger;
     private final List<Thread> hedgeThreads = new CopyOnWriteArrayList<>();
@@ -625,7 +625,7 @@ public final class FetchRun {
     private Body open(Job job, long offset, long length) throws Exception {
         // Watched like a part's request: a hedge may race this wait for a head (but not the body, whose size is
         // not known yet), and hand its answer over.
-        Flight flight = new Flight(job, offset, length, true);
+        Flight<Job> flight = new Flight<>(job, offset, length, true);
         flights.add(flight);
         try {
             for (int attempt = 1; ; attempt++) {
@@ -696,7 +696,7 @@ public final class FetchRun {
             }
             return true;
         }
-        Flight flight = new Flight(job, offset, length);
+        Flight<Job> flight = new Flight<>(job, offset, length);
         flights.add(flight);
         try {
             return transfer(job, flight, offset, length, staging, first, firstSent, plain);
@@ -710,9 +710,9 @@ public final class FetchRun {
         }
     }
 
-    private boolean transfer(Job job, Flight flight, long offset, long length, ByteBuffer staging, Body first,
+    private boolean transfer(Job job, Flight<Job> flight, long offset, long length, ByteBuffer staging, Body first,
             long firstSent, boolean plain) throws Exception {
-        Lane lane = flight.original;
+        Flight.Lane lane = flight.original;
         long done = 0;
         Body body = first;
         for (int attempt = 1; ; attempt++) {
@@ -743,7 +743,7 @@ public final class FetchRun {
                 answers.incrementAndGet();
                 pace.add(head - sent, System.nanoTime() - head, done - from);
                 return flight.complete(lane);
-            } catch (Overtaken e) {
+            } catch (Flight.Overtaken e) {
                 return false;
             } catch (Resumable e) {
                 done += e.received; // the retry asks only for what is missing
@@ -780,7 +780,7 @@ public final class FetchRun {
             while (!stopping) {
                 Thread.sleep(Duration.ofNanos(period)); // a sampling period, like the concurrency controller's
                 long now = System.nanoTime();
-                for (Flight f : flights) {
+                for (Flight<Job> f : flights) {
                     if (!mayHedge()) {
                         break;
                     }
@@ -815,7 +815,7 @@ public final class FetchRun {
                 && hedges.get() < 1 + hedging.maxShare() * requests.get();
     }
 
-    private void startHedge(Flight f) {
+    private void startHedge(Flight<Job> f) {
         lock.lock();
         try {
             if (cancelled) {
@@ -825,7 +825,7 @@ public final class FetchRun {
         } finally {
             lock.unlock();
         }
-        Lane lane = f.startHedge();
+        Flight.Lane lane = f.startHedge();
         if (lane == null) {
             taskDone();
             return;
@@ -838,8 +838,8 @@ public final class FetchRun {
     }
 
     /** Races a probe's wait for its head with a second request; the first head wins, the other is aborted. */
-    private void startHeadHedge(Flight f) {
-        Lane lane = f.startHedge();
+    private void startHeadHedge(Flight<Job> f) {
+        Flight.Lane lane = f.startHedge();
         if (lane == null) {
             return;
         }
@@ -880,7 +880,7 @@ public final class FetchRun {
      * Whichever of the two completes first finishes the part; the other is abandoned. A hedge that fails just ends,
      * unless the original failed before it: then it reports the original's failure.
      */
-    private void hedge(Flight f, Lane lane) {
+    private void hedge(Flight<Job> f, Flight.Lane lane) {
         Job job = f.job;
         ByteBuffer staging = null;
         boolean finish = false;
@@ -914,7 +914,7 @@ public final class FetchRun {
                 hedgesWon.incrementAndGet();
                 finish = true;
             }
-        } catch (Overtaken e) {
+        } catch (Flight.Overtaken e) {
             // the original completed first
         } catch (Throwable t) {
             // The original carries on, with its own retries; its failure, if any, is the one to report.
@@ -982,7 +982,7 @@ public final class FetchRun {
      * Copies {@code length} bytes of a body to the object's buffer or file at {@code offset}. On failure, the
      * bytes received before it count: {@link Job#resumeFrom} keeps track for the retry.
      */
-    private long copy(Job job, Body body, long offset, long length, ByteBuffer staging, Flight flight, Lane lane)
+    private long copy(Job job, Body body, long offset, long length, ByteBuffer staging, Flight<Job> flight, Flight.Lane lane)
             throws IOException {
         long got = 0;
         try {
@@ -1023,7 +1023,7 @@ public final class FetchRun {
             }
         } catch (StoreException e) {
             if (flight != null && flight.over) {
-                throw OVERTAKEN; // the other request completed the part and closed this one's connection
+                throw Flight.OVERTAKEN; // the other request completed the part and closed this one's connection
             }
             // Bytes that failed their checksum, or were cut before it could be checked, are not kept: the retry
             // reads the body again from its first byte, which for a checked body (a whole object) is byte 0.
@@ -1230,237 +1230,6 @@ public final class FetchRun {
             }
         }
     }
-
-    /**
-     * One part's request in flight, watched for being a straggler, and its hedge once one is sent. The two ask for
-     * the same version of the object and write the same bytes to the same place (the hedge from where the original
-     * had got to), so whichever completes first has the part complete. The winner aborts the other's connection and
-     * waits until it has stopped writing before it finishes the part, so nothing writes into a buffer or file after
-     * it was handed over.
-     */
-    private static final class Flight {
-        final Job job;
-        final long offset;
-        final long length;
-        /** A probe's wait for its head: a hedge only races the head, and hands its body over. */
-        final boolean headOnly;
-        final Lane original = new Lane();
-        /** Set once: by the lane that completed the part, or by a hedge reporting the original's failure. */
-        volatile boolean over;
-        volatile boolean hedged;
-        /** Whether the original's current request is a plain GET of the whole object. */
-        volatile boolean plain;
-        /** When the original's current attempt was sent ({@link System#nanoTime()}), and the part's bytes before it. */
-        volatile long attemptStart;
-        volatile long attemptFrom;
-        /** Bytes of the part the original has written, from the part's start. */
-        volatile long progress;
-        // Guarded by this:
-        private Lane hedge;
-        private Throwable deferred;
-        private Body handoff;
-
-        Flight(Job job, long offset, long length) {
-            this(job, offset, length, false);
-        }
-
-        Flight(Job job, long offset, long length, boolean headOnly) {
-            this.job = job;
-            this.offset = offset;
-            this.length = length;
-            this.headOnly = headOnly;
-        }
-
-        /** A probe's own head came: the body to read, which is the hedge's if its head came first. */
-        synchronized Body headArrived(Body own) throws IOException {
-            if (handoff != null) {
-                own.close();
-                return takeHandoff();
-            }
-            over = true;
-            if (hedge != null && hedge.waiting != null) {
-                hedge.waiting.abort();
-            }
-            return own;
-        }
-
-        synchronized Body takeHandoff() {
-            Body b = handoff;
-            handoff = null;
-            return b;
-        }
-
-        /** A probe's hedge got its head: hands its body over unless the probe's own came first. */
-        synchronized boolean offer(Body body) {
-            hedge.waiting = null;
-            if (over) {
-                return false;
-            }
-            over = true;
-            handoff = body;
-            if (original.waiting != null) {
-                original.waiting.abort();
-            }
-            return true;
-        }
-
-        /** The probe is done, one way or another: a hedge still waiting is aborted, a body not taken closed. */
-        synchronized void closeOut() throws IOException {
-            over = true;
-            if (hedge != null && hedge.waiting != null) {
-                hedge.waiting.abort();
-            }
-            Body b = takeHandoff();
-            if (b != null) {
-                b.close();
-            }
-        }
-
-        /** The original starts an attempt: returns the handle that aborts its wait for the answer. */
-        synchronized Abort attempt(long sent, long done) {
-            attemptFrom = done;
-            progress = done;
-            attemptStart = sent;
-            original.waiting = new Abort();
-            if (over) {
-                original.waiting.abort();
-            }
-            return original.waiting;
-        }
-
-        boolean hedgeable() {
-            return !over && !hedged;
-        }
-
-        /** A lane wrote the part up to {@code position} (of the object); stops it when the other won. */
-        void wrote(Lane lane, long position) {
-            if (lane == original) {
-                progress = position - offset;
-            }
-            if (over) {
-                throw OVERTAKEN;
-            }
-        }
-
-        synchronized Lane startHedge() {
-            if (over || hedged) {
-                return null;
-            }
-            hedged = true;
-            hedge = new Lane();
-            hedge.waiting = new Abort();
-            return hedge;
-        }
-
-        /** A lane got its answer and starts writing; {@code false} when the part is already over. */
-        synchronized boolean reading(Lane lane, Body body) {
-            lane.waiting = null;
-            if (over) {
-                return false;
-            }
-            lane.body = body;
-            return true;
-        }
-
-        /** A lane stopped writing (failed, or about to close its body); returns whether the part is over. */
-        synchronized boolean idle(Lane lane) {
-            if (lane.body != null) {
-                lane.body = null;
-                notifyAll();
-            }
-            return over;
-        }
-
-        /** A lane has all its bytes written: whether it won (then the other has stopped writing). */
-        synchronized boolean complete(Lane lane) {
-            idle(lane);
-            if (over) {
-                return false;
-            }
-            over = true;
-            Lane other = lane == original ? hedge : original;
-            if (other != null && other.waiting != null) {
-                other.waiting.abort(); // it has written nothing: when its get() returns or fails, it stops
-            }
-            if (other != null && other.body != null) {
-                other.body.abort();
-                boolean interrupted = false;
-                while (other.body != null) {
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return true;
-        }
-
-        /**
-         * The original failed for good: whether its failure is left to the hedge, which is still running (and
-         * reports it if it fails too), or is moot, the hedge having completed the part.
-         */
-        synchronized boolean defer(Throwable failure) {
-            idle(original);
-            if (over) {
-                return true;
-            }
-            if (hedge != null && !hedge.ended) {
-                deferred = failure;
-                return true;
-            }
-            return false;
-        }
-
-        /** The hedge ends without completing the part: the original's failure if it left one, to report. */
-        synchronized Throwable hedgeEnded() {
-            if (hedge != null) {
-                idle(hedge);
-                hedge.ended = true;
-            }
-            if (deferred != null && !over) {
-                over = true;
-                return deferred;
-            }
-            return null;
-        }
-
-        /** Cancel: closes both lanes' connections, waiting or reading; their threads then stop. */
-        synchronized void abortAll() {
-            for (Lane l : new Lane[] {original, hedge}) {
-                if (l != null && l.waiting != null) {
-                    l.waiting.abort();
-                }
-                if (l != null && l.body != null) {
-                    l.body.abort();
-                }
-            }
-        }
-    }
-
-    /**
-     * One of a flight's two requests (guarded by the flight): {@code waiting} aborts it while it waits for its
-     * answer; {@code body} is set while it may write into the part.
-     */
-    private static final class Lane {
-        Abort waiting;
-        Body body;
-        boolean ended;
-    }
-
-    /** Thrown in a lane whose flight the other lane completed. */
-    private static final class Overtaken extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Overtaken() {
-            super("overtaken by a hedge", null, false, false);
-        }
-    }
-
-    private static final Overtaken OVERTAKEN = new Overtaken();
 
     /** A range of one object to fetch; {@code probe} when the object's size is not known yet. */
     private record Part(Job job, int index, long offset, long length, boolean probe) {
