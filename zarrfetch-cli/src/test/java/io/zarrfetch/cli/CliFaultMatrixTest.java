@@ -26,6 +26,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.zarrfetch.cli.CliTest.Run;
+import io.zarrfetch.testkit.FaultOutcome;
 import io.zarrfetch.testkit.FaultProxy;
 import io.zarrfetch.testkit.FaultProxy.Fault;
 import io.zarrfetch.testkit.FaultProxy.Rule;
@@ -75,8 +76,6 @@ class CliFaultMatrixTest {
 
     enum Via { S3, HTTP }
 
-    enum Outcome { RECOVERS, DELIVERED, FAILS }
-
     @BeforeAll
     static void start() throws Exception {
         s3 = S3Server.start();
@@ -119,20 +118,8 @@ class CliFaultMatrixTest {
     }
 
     /** The outcome docs/reliability.md gives for a fault, as FaultMatrixTest checks it in the library. */
-    static Outcome expected(Fault fault, Size size, Via via) {
-        boolean plainGet = size == Size.WHOLE && via == Via.S3; // a listed object of one part: GET without Range
-        return switch (fault) {
-            case SLOW_DOWN_503, INTERNAL_500, TOO_MANY_429, RESET_BEFORE_HEADERS, RESET_MID_BODY, CUT_SHORT,
-                    STALL_BEFORE_HEADERS, STALL_MID_BODY -> Outcome.RECOVERS;
-            case SLOW_FIRST_BYTE -> Outcome.DELIVERED;
-            case FORBIDDEN_403, NOT_FOUND_404 -> Outcome.FAILS;
-            case LENGTH_TOO_LARGE, LENGTH_TOO_SMALL -> plainGet ? Outcome.FAILS : Outcome.RECOVERS;
-            case WRONG_CONTENT_RANGE -> plainGet ? Outcome.DELIVERED : Outcome.RECOVERS;
-            case OBJECT_CHANGED, OBJECT_GREW -> size == Size.WHOLE ? Outcome.DELIVERED : Outcome.FAILS;
-            // Only a plain GET's 200 is checked against its checksum; a composite checksum never is.
-            case WRONG_CHECKSUM, CORRUPT_BODY -> plainGet ? Outcome.RECOVERS : Outcome.DELIVERED;
-            case COMPOSITE_CHECKSUM -> Outcome.DELIVERED;
-        };
+    static FaultOutcome expected(Fault fault, Size size, Via via) {
+        return FaultOutcome.of(fault, size == Size.WHOLE, size == Size.WHOLE && via == Via.S3);
     }
 
     static Stream<Arguments> matrix() {
@@ -190,7 +177,7 @@ class CliFaultMatrixTest {
         if (fault == Fault.OBJECT_CHANGED || fault == Fault.OBJECT_GREW) {
             rule = rule.onRanged(true); // the object changes after a ranged GET of it
         }
-        Outcome outcome = expected(fault, size, via);
+        FaultOutcome outcome = expected(fault, size, via);
         Path dest = tmp.resolve("dest");
         try (FaultProxy proxy = FaultProxy.start(via == Via.S3 ? s3.endpoint() : http.url(), 42).add(rule)) {
             Run r = run(command(size, via, proxy, dest));
@@ -212,7 +199,7 @@ class CliFaultMatrixTest {
             Map<String, String> expectedFiles = new TreeMap<>();
             for (int i = 0; i < size.objects; i++) {
                 String key = size.folder + "/obj-" + i;
-                if (!(key.equals(target) && outcome == Outcome.FAILS)) {
+                if (!(key.equals(target) && outcome == FaultOutcome.FAILS)) {
                     expectedFiles.put("obj-" + i, SHA.get(key));
                 }
             }
@@ -238,7 +225,7 @@ class CliFaultMatrixTest {
                     assertThat(r.exit()).as(report).isZero();
                     assertThat(jsonNumber(json, "failed")).isZero();
                     assertThat(r.err()).as(report).doesNotContain("failed");
-                    if (outcome == Outcome.RECOVERS) {
+                    if (outcome == FaultOutcome.RECOVERS) {
                         assertThat(targetGets).as("retried: more GETs than parts").isGreaterThan(size.parts);
                     } else {
                         assertThat(targetGets).as("no retry: one GET a part").isEqualTo(size.parts);

@@ -29,6 +29,7 @@ import io.zarrfetch.store.StoreOptions;
 import io.zarrfetch.store.Stores;
 import io.zarrfetch.testkit.FaultProxy;
 import io.zarrfetch.testkit.FaultProxy.Fault;
+import io.zarrfetch.testkit.FaultOutcome;
 import io.zarrfetch.testkit.FaultProxy.Rule;
 import io.zarrfetch.testkit.HttpFileServer;
 import io.zarrfetch.testkit.S3Server;
@@ -68,16 +69,6 @@ class FaultMatrixTest {
 
     static final long RANGE_OFFSET = 1000;
     static final int RANGE_LENGTH = 150_000;
-
-    /** What the faulted object's fate must be. */
-    enum Outcome {
-        /** Delivered byte for byte after at least one retry. */
-        RECOVERS,
-        /** Delivered byte for byte without a retry. */
-        DELIVERED,
-        /** Fails cleanly, not retried. */
-        FAILS
-    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -146,26 +137,8 @@ class FaultMatrixTest {
     }
 
     /** The outcome the engine must reach for one fault, as docs/reliability.md lists it. */
-    static Outcome expected(Fault fault, Size size, Via via) {
-        return switch (fault) {
-            case SLOW_DOWN_503, INTERNAL_500, TOO_MANY_429, RESET_BEFORE_HEADERS, RESET_MID_BODY, CUT_SHORT,
-                    STALL_BEFORE_HEADERS, STALL_MID_BODY -> Outcome.RECOVERS;
-            case SLOW_FIRST_BYTE -> Outcome.DELIVERED;
-            case FORBIDDEN_403, NOT_FOUND_404 -> Outcome.FAILS;
-            // A 206 whose Content-Length disagrees with its Content-Range is retried; a 200 whose length disagrees
-            // with the listing is taken for a changed object.
-            case LENGTH_TOO_LARGE, LENGTH_TOO_SMALL -> size == Size.WHOLE && via == Via.S3 ? Outcome.FAILS
-                    : Outcome.RECOVERS;
-            // A plain GET's 200 has no Content-Range to get wrong.
-            case WRONG_CONTENT_RANGE -> size == Size.WHOLE && via == Via.S3 ? Outcome.DELIVERED : Outcome.RECOVERS;
-            // One GET has nothing to stitch; parts of two versions must never be.
-            case OBJECT_CHANGED, OBJECT_GREW -> size == Size.WHOLE ? Outcome.DELIVERED : Outcome.FAILS;
-            // Only a plain GET's 200 is checked against its checksum (ranges carry none of their own, and only a 200
-            // is corrupted); a composite checksum is never checked.
-            case WRONG_CHECKSUM, CORRUPT_BODY -> size == Size.WHOLE && via == Via.S3 ? Outcome.RECOVERS
-                    : Outcome.DELIVERED;
-            case COMPOSITE_CHECKSUM -> Outcome.DELIVERED;
-        };
+    static FaultOutcome expected(Fault fault, Size size, Via via) {
+        return FaultOutcome.of(fault, size == Size.WHOLE, size == Size.WHOLE && via == Via.S3);
     }
 
     static Stream<Arguments> matrix() {
@@ -232,7 +205,7 @@ class FaultMatrixTest {
         if (fault == Fault.OBJECT_CHANGED || fault == Fault.OBJECT_GREW) {
             rule = rule.onRanged(true);
         }
-        Outcome outcome = expected(fault, size, via);
+        FaultOutcome outcome = expected(fault, size, via);
         Map<String, String> got = new ConcurrentHashMap<>();
         FetchReport r;
         try (FaultProxy proxy = FaultProxy.start(upstream(via), 42).add(rule);
@@ -264,7 +237,7 @@ class FaultMatrixTest {
                     assertThat(r.failures()).isEmpty();
                     assertThat(got.get(target)).as("byte for byte").isEqualTo(SHA.get(target));
                     assertThat(got).hasSize(items.size());
-                    if (outcome == Outcome.RECOVERS) {
+                    if (outcome == FaultOutcome.RECOVERS) {
                         assertThat(r.retries()).isGreaterThanOrEqualTo(1);
                     } else {
                         assertThat(r.retries()).isZero();
