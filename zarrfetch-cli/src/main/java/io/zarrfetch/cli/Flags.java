@@ -77,9 +77,9 @@ final class Flags {
                         + "(default: 512MiB).")
         Long memoryLimit;
 
-        @Option(names = "--no-hedging", description = "Never send a straggler's request again (default: a request "
-                + "taking 3 times longer than its peers' and over 1 s is sent again on another connection, and the "
-                + "first to complete wins; at most 5% of requests).")
+        @Option(names = "--no-hedging", description = "Never send a stalled request again (default: a request that "
+                + "gets nothing for 3 times the usual wait for an answer, and at least 1 s, is sent again on another "
+                + "connection, and the first to complete wins; at most 5% of requests).")
         boolean noHedging;
 
         FetchOptions options() {

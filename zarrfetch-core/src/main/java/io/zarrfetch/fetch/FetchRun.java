@@ -738,10 +738,9 @@ public final class FetchRun {
                     return false; // overtaken while waiting for this answer
                 }
                 check(job, body, base + offset + done, length - done);
-                long from = done;
                 done += copy(job, body, offset + done, length - done, staging, flight, lane);
                 answers.incrementAndGet();
-                pace.add(head - sent, System.nanoTime() - head, done - from);
+                pace.add(head - sent);
                 return flight.complete(lane);
             } catch (Flight.Overtaken e) {
                 return false;
@@ -784,16 +783,15 @@ public final class FetchRun {
                     if (!mayHedge()) {
                         break;
                     }
-                    long started = f.attemptStart;
-                    if (started == 0 || !f.hedgeable()) {
+                    if (f.attemptStart == 0 || !f.hedgeable()) {
                         continue;
                     }
-                    if (f.headOnly) {
-                        if (pace.straggler(hedging, now - started, 0)) {
+                    if (pace.straggler(hedging, now - f.quietSince(now))) {
+                        if (f.headOnly) {
                             startHeadHedge(f);
+                        } else {
+                            startHedge(f);
                         }
-                    } else if (pace.straggler(hedging, now - started, f.length - f.attemptFrom)) {
-                        startHedge(f);
                     }
                 }
             }
@@ -909,7 +907,7 @@ public final class FetchRun {
             check(job, body, base + f.offset + from, f.length - from);
             copy(job, body, f.offset + from, f.length - from, staging, f, lane);
             answers.incrementAndGet();
-            pace.add(head - sent, System.nanoTime() - head, f.length - from);
+            pace.add(head - sent);
             if (f.complete(lane)) {
                 hedgesWon.incrementAndGet();
                 finish = true;

@@ -24,11 +24,14 @@ final class Flight<J> {
     volatile boolean hedged;
     /** Whether the original's current request is a plain GET of the whole object. */
     volatile boolean plain;
-    /** When the original's current attempt was sent ({@link System#nanoTime()}), and the part's bytes before it. */
+    /** When the original's current attempt was sent ({@link System#nanoTime()}). */
     volatile long attemptStart;
-    volatile long attemptFrom;
     /** Bytes of the part the original has written, from the part's start. */
     volatile long progress;
+    // The watcher's own view (its thread only): the attempt and progress it saw last, and since when.
+    private long seenAttempt;
+    private long seenProgress;
+    private long seenSince;
     // Guarded by this:
     private Lane hedge;
     private Throwable deferred;
@@ -92,7 +95,6 @@ final class Flight<J> {
 
     /** The original starts an attempt: returns the handle that aborts its wait for the answer. */
     synchronized Abort attempt(long sent, long done) {
-        attemptFrom = done;
         progress = done;
         attemptStart = sent;
         original.waiting = new Abort();
@@ -100,6 +102,24 @@ final class Flight<J> {
             original.waiting.abort();
         }
         return original.waiting;
+    }
+
+    /**
+     * Since when the original has received nothing: its attempt's start, or the last time the watcher saw its
+     * progress move (so up to one watch period late). For the watcher's thread only.
+     */
+    long quietSince(long now) {
+        long attempt = attemptStart;
+        long p = progress;
+        if (attempt != seenAttempt) {
+            seenAttempt = attempt;
+            seenProgress = p;
+            seenSince = attempt;
+        } else if (p != seenProgress) {
+            seenProgress = p;
+            seenSince = now;
+        }
+        return seenSince;
     }
 
     boolean hedgeable() {

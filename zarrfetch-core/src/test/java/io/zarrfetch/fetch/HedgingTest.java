@@ -268,31 +268,39 @@ class HedgingTest {
 
     /** The rule that decides, with made-up timings. */
     @Test
-    void aStragglerIsSlowAgainstItsPeersNotAgainstAFixedSpeed() {
-        HedgePolicy p = HedgePolicy.defaults(); // 3x, at least 1 s, after 8 samples
+    void aStragglerIsARequestThatGetsNothingForLongerThanItsPeersWaited() {
+        HedgePolicy p = HedgePolicy.defaults(); // 3x the median wait for a head, at least 1 s, after 8 samples
         Pace pace = new Pace();
         long ms = 1_000_000L;
         for (int i = 0; i < 7; i++) {
-            pace.add(30 * ms, 100 * ms, 8 << 20); // 30 ms to the head, 8 MiB in 100 ms
+            pace.add(30 * ms);
         }
-        assertThat(pace.straggler(p, 60_000 * ms, 8 << 20)).as("too few samples yet").isFalse();
-        pace.add(30 * ms, 100 * ms, 8 << 20);
-        assertThat(pace.expectedNanos(8 << 20)).isEqualTo(130 * ms);
-        assertThat(pace.straggler(p, 900 * ms, 8 << 20)).as("under the 1 s floor").isFalse();
-        assertThat(pace.straggler(p, 1100 * ms, 8 << 20)).as("over 1 s and 3 x 130 ms").isTrue();
-        assertThat(pace.straggler(HedgePolicy.off(), 60_000 * ms, 8 << 20)).isFalse();
+        assertThat(pace.straggler(p, 60_000 * ms)).as("too few samples yet").isFalse();
+        pace.add(30 * ms);
+        assertThat(pace.medianHeadNanos()).isEqualTo(30 * ms);
+        assertThat(pace.straggler(p, 900 * ms)).as("under the 1 s floor").isFalse();
+        assertThat(pace.straggler(p, 1100 * ms)).as("over 1 s and 3 x 30 ms").isTrue();
+        assertThat(pace.straggler(HedgePolicy.off(), 60_000 * ms)).isFalse();
 
-        // On a slow link every request is slow: a request is measured against those, not hedged for being slow.
+        // Where answers are slow to start for everyone, a request is measured against those.
         Pace slow = new Pace();
         for (int i = 0; i < 64; i++) {
-            slow.add(30 * ms, 4000 * ms, 8 << 20);
+            slow.add(2000 * ms);
         }
-        assertThat(slow.straggler(p, 8000 * ms, 8 << 20)).isFalse();
-        assertThat(slow.straggler(p, 12_500 * ms, 8 << 20)).isTrue();
-        // Small bodies weigh by their bytes: a burst of them does not make a big part look late.
-        for (int i = 0; i < 32; i++) {
-            slow.add(30 * ms, 1 * ms, 1000);
-        }
-        assertThat(slow.straggler(p, 8000 * ms, 8 << 20)).isFalse();
+        assertThat(slow.straggler(p, 5000 * ms)).isFalse();
+        assertThat(slow.straggler(p, 6500 * ms)).isTrue();
+    }
+
+    /** What the watcher counts as getting nothing: since the attempt started, or since its progress last moved. */
+    @Test
+    void quietIsMeasuredFromTheLastProgressSeen() {
+        Flight<String> f = new Flight<>("job", 0, 1000);
+        f.attempt(100, 0);
+        assertThat(f.quietSince(150)).as("nothing yet: since it was sent").isEqualTo(100);
+        f.progress = 10;
+        assertThat(f.quietSince(300)).as("bytes came: since this look").isEqualTo(300);
+        assertThat(f.quietSince(900)).as("no more since").isEqualTo(300);
+        f.attempt(1000, 10);
+        assertThat(f.quietSince(1200)).as("a retry: since it was sent").isEqualTo(1000);
     }
 }
