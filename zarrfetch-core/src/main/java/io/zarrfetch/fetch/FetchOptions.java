@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param memoryLimit the most bytes of buffers held at once, across all objects in flight and being delivered
  * @param partSize objects larger than this are fetched as parallel ranged GETs of this size into one buffer
  * @param retry how failed requests are retried
- * @param hedging when requests far slower than their peers are sent again
+ * @param hedging when requests that get nothing for much longer than their peers waited are sent again
  */
 public record FetchOptions(int concurrency, boolean adaptive, long memoryLimit, long partSize, RetryPolicy retry,
         HedgePolicy hedging) {

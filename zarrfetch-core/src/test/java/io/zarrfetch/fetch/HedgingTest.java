@@ -86,7 +86,7 @@ class HedgingTest {
                 .withRetry(new RetryPolicy(3, Duration.ZERO, Duration.ZERO)).withHedging(hedging);
     }
 
-    /** Hedge a request once it took 2x its expected time and 300 ms, after 3 completed requests. */
+    /** Hedge a request once it got nothing for 2x the median wait for a head and 300 ms, after 3 requests. */
     static final HedgePolicy QUICK = HedgePolicy.defaults().after(2, Duration.ofMillis(300), 3);
 
     static Stores stores(Via via, FaultProxy proxy) {
