@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -264,7 +265,7 @@ public final class FetchRun {
     /** Waits for the workers and hedges to stop, ignoring interrupts, so no file is left half-written. */
     private void awaitStopped() {
         boolean interrupted = false;
-        List<Thread> all = new java.util.ArrayList<>(workers);
+        List<Thread> all = new ArrayList<>(workers);
         all.addAll(hedgeThreads);
         for (int i = 0; i < all.size(); i++) {
             Thread t = all.get(i);
@@ -828,11 +829,7 @@ public final class FetchRun {
             taskDone();
             return;
         }
-        hedgesActive.incrementAndGet();
-        hedges.incrementAndGet();
-        Thread t = Thread.ofVirtual().name("zarrfetch-hedge").unstarted(() -> hedge(f, lane));
-        hedgeThreads.add(t);
-        t.start();
+        launch(() -> hedge(f, lane));
     }
 
     /** Races a probe's wait for its head with a second request; the first head wins, the other is aborted. */
@@ -841,14 +838,11 @@ public final class FetchRun {
         if (lane == null) {
             return;
         }
-        hedgesActive.incrementAndGet();
-        hedges.incrementAndGet();
-        Thread t = Thread.ofVirtual().name("zarrfetch-hedge").unstarted(() -> {
+        launch(() -> {
             Job job = f.job;
             Body body = null;
             try {
-                requests.incrementAndGet();
-                job.attempts.incrementAndGet();
+                countRequest(job, 1);
                 body = job.item.store().get(job.item.object().key(), f.offset, f.length, null, lane.waiting);
                 answers.incrementAndGet();
                 if (f.offer(body)) {
@@ -858,19 +852,35 @@ public final class FetchRun {
             } catch (Throwable e) {
                 // the probe's own request carries on, with its retries
             } finally {
-                if (body != null) {
-                    try {
-                        body.close();
-                    } catch (IOException e) {
-                        // given up either way
-                    }
-                }
+                closeQuietly(body);
+            }
+        });
+    }
+
+    /** Runs a hedge on a thread of its own, counted while it runs and joined by {@link #await()} if still running. */
+    private void launch(Runnable hedge) {
+        hedgesActive.incrementAndGet();
+        hedges.incrementAndGet();
+        Thread t = Thread.ofVirtual().name("zarrfetch-hedge").unstarted(() -> {
+            try {
+                hedge.run();
+            } finally {
                 hedgesActive.decrementAndGet();
-                hedgeThreads.remove(Thread.currentThread());
+                hedgeThreads.remove(Thread.currentThread()); // a long run keeps only the hedges in flight
             }
         });
         hedgeThreads.add(t);
         t.start();
+    }
+
+    private static void closeQuietly(Body body) {
+        if (body != null) {
+            try {
+                body.close();
+            } catch (IOException e) {
+                // the connection is given up either way
+            }
+        }
     }
 
     /**
@@ -894,8 +904,7 @@ public final class FetchRun {
                     return; // no memory to spare: the original runs its course
                 }
             }
-            requests.incrementAndGet();
-            job.attempts.incrementAndGet();
+            countRequest(job, 1);
             long base = job.item.ranged() ? job.item.offset() : 0;
             long sent = System.nanoTime();
             body = job.item.store().get(job.item.object().key(), base + f.offset + from,
@@ -919,13 +928,9 @@ public final class FetchRun {
         } finally {
             requestsActive.decrementAndGet();
             if (body != null) {
-                f.idle(lane);
-                try {
-                    body.close();
-                } catch (IOException e) {
-                    // the connection is given up either way
-                }
+                f.idle(lane); // before the close: an abort must never reach a connection given back
             }
+            closeQuietly(body);
             if (!finish) {
                 Throwable deferred = f.hedgeEnded();
                 if (deferred != null) {
@@ -941,8 +946,6 @@ public final class FetchRun {
                     partFinished(job);
                 }
             } finally {
-                hedgesActive.decrementAndGet();
-                hedgeThreads.remove(Thread.currentThread()); // a long run keeps only the hedges in flight
                 taskDone();
             }
         }
@@ -980,8 +983,8 @@ public final class FetchRun {
      * Copies {@code length} bytes of a body to the object's buffer or file at {@code offset}. On failure, the
      * bytes received before it count: {@link Job#resumeFrom} keeps track for the retry.
      */
-    private long copy(Job job, Body body, long offset, long length, ByteBuffer staging, Flight<Job> flight, Flight.Lane lane)
-            throws IOException {
+    private long copy(Job job, Body body, long offset, long length, ByteBuffer staging, Flight<Job> flight,
+            Flight.Lane lane) throws IOException {
         long got = 0;
         try {
             if (files == null) {
@@ -996,9 +999,7 @@ public final class FetchRun {
                     }
                     got += n;
                     bytesReceived.add(n);
-                    if (flight != null) {
-                        flight.wrote(lane, offset + got);
-                    }
+                    flight.wrote(lane, offset + got);
                 }
             } else {
                 while (got < length) {
@@ -1014,13 +1015,11 @@ public final class FetchRun {
                     staging.flip();
                     job.file.write(staging, offset + got);
                     got += n;
-                    if (flight != null) {
-                        flight.wrote(lane, offset + got);
-                    }
+                    flight.wrote(lane, offset + got);
                 }
             }
         } catch (StoreException e) {
-            if (flight != null && flight.over) {
+            if (flight.over) {
                 throw Flight.OVERTAKEN; // the other request completed the part and closed this one's connection
             }
             // Bytes that failed their checksum, or were cut before it could be checked, are not kept: the retry
