@@ -632,9 +632,11 @@ public final class FetchRun {
             for (int attempt = 1; ; attempt++) {
                 countRequest(job, attempt);
                 try {
+                    long sent = System.nanoTime();
                     Body body = job.item.store().get(job.item.object().key(), offset, length, null,
-                            flight.attempt(System.nanoTime(), 0));
+                            flight.attempt(sent, 0));
                     answers.incrementAndGet();
+                    pace.add(System.nanoTime() - sent);
                     return flight.headArrived(body);
                 } catch (StoreException e) {
                     Body handed = flight.takeHandoff();
@@ -726,9 +728,10 @@ public final class FetchRun {
             requestsActive.incrementAndGet();
             try {
                 long base = job.item.ranged() ? job.item.offset() : 0;
-                long sent = body == null ? System.nanoTime() : firstSent;
+                boolean requested = body == null; // else the probe's, whose wait for its head open() timed
+                long sent = requested ? System.nanoTime() : firstSent;
                 Abort abort = flight.attempt(sent, done);
-                if (body == null) {
+                if (requested) {
                     boolean whole = plain && done == 0 && !job.item.ranged();
                     flight.plain = whole;
                     body = job.item.store().get(job.item.object().key(), base + offset + done,
@@ -741,7 +744,9 @@ public final class FetchRun {
                 check(job, body, base + offset + done, length - done);
                 done += copy(job, body, offset + done, length - done, staging, flight, lane);
                 answers.incrementAndGet();
-                pace.add(head - sent);
+                if (requested) {
+                    pace.add(head - sent);
+                }
                 return flight.complete(lane);
             } catch (Flight.Overtaken e) {
                 return false;
