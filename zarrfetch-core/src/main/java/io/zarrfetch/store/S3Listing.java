@@ -107,7 +107,11 @@ record S3Listing(List<ObjectInfo> objects, boolean truncated, String nextContinu
             } finally {
                 r.close();
             }
-        } catch (XMLStreamException e) {
+        } catch (IllegalArgumentException e) {
+            throw e; // ours, already saying what is wrong
+        } catch (XMLStreamException | RuntimeException e) {
+            // The JDK's parser also fails with unchecked exceptions: a malformed DTD made it look up an error message
+            // its resource bundle lacks (MissingResourceException: InvalidCharInDTD; found by S3ListingFuzzTest).
             throw new IllegalArgumentException("listing is not well-formed XML: " + e.getMessage(), e);
         }
         if (!sawRoot) {

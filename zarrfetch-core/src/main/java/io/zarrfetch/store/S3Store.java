@@ -232,8 +232,9 @@ final class S3Store implements Store {
                         element = null;
                     }
                 }
-            } catch (XMLStreamException e) {
-                // Not an S3 error document; the status speaks for itself.
+            } catch (XMLStreamException | RuntimeException e) {
+                // Not an S3 error document (the JDK's parser fails on some with unchecked exceptions, as S3Listing
+                // says); the status speaks for itself.
             }
         }
         String hint = r.header("x-amz-bucket-region");
