@@ -1,6 +1,7 @@
 package io.zarrfetch.store;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -22,9 +23,12 @@ import java.util.Objects;
  * @param maxConnectionsPerHost the most connections open to one host at a time; requests beyond it wait
  * @param connectTimeout how long to wait for a connection
  * @param readTimeout how long to wait for the first byte of an answer, and for each next byte of a body
+ * @param caBundle a PEM file of the certificate authorities that HTTPS servers are trusted through (as the AWS CLI's
+ *     {@code AWS_CA_BUNDLE}), or {@code null} for the JDK's (its {@code cacerts}, or
+ *     {@code javax.net.ssl.trustStore} when set)
  */
 public record StoreOptions(URI endpoint, String region, boolean anonymous, Credentials credentials,
-        int maxConnectionsPerHost, Duration connectTimeout, Duration readTimeout) {
+        int maxConnectionsPerHost, Duration connectTimeout, Duration readTimeout, Path caBundle) {
 
     public StoreOptions {
         if (maxConnectionsPerHost < 1) {
@@ -52,40 +56,46 @@ public record StoreOptions(URI endpoint, String region, boolean anonymous, Crede
         String endpoint = System.getenv("AWS_ENDPOINT_URL");
         return new StoreOptions(endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint.strip()),
                 region == null || region.isBlank() ? null : region.strip(), false, null, 64, Duration.ofSeconds(10),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), null);
     }
 
     public StoreOptions withEndpoint(URI endpoint) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout);
+                readTimeout, caBundle);
     }
 
     public StoreOptions withRegion(String region) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout);
+                readTimeout, caBundle);
     }
 
     public StoreOptions withCredentials(Credentials credentials) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout);
+                readTimeout, caBundle);
     }
 
     public StoreOptions withAnonymous(boolean anonymous) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout);
+                readTimeout, caBundle);
     }
 
     public StoreOptions withMaxConnectionsPerHost(int max) {
-        return new StoreOptions(endpoint, region, anonymous, credentials, max, connectTimeout, readTimeout);
+        return new StoreOptions(endpoint, region, anonymous, credentials, max, connectTimeout, readTimeout, caBundle);
     }
 
     public StoreOptions withConnectTimeout(Duration timeout) {
-        return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, timeout, readTimeout);
+        return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, timeout, readTimeout,
+                caBundle);
     }
 
     public StoreOptions withReadTimeout(Duration timeout) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                timeout);
+                timeout, caBundle);
+    }
+
+    public StoreOptions withCaBundle(Path caBundle) {
+        return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
+                readTimeout, caBundle);
     }
 
     /** The region to sign for and to address AWS in. */
