@@ -276,6 +276,8 @@ final class HttpReads {
                 throw new StoreException(url, 0, true, "no answer: " + describe(e), e);
             }
             throw e;
+        } catch (UntrustedServerException e) {
+            throw new StoreException(url, 0, false, e.getMessage(), e);
         } catch (IOException e) {
             throw new StoreException(url, 0, !(e instanceof UnknownHostException), describe(e), e);
         }

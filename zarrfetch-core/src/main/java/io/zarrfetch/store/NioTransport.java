@@ -18,11 +18,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLHandshakeException;
+
 /**
- * {@link HttpTransport} for plain {@code http://}: HTTP/1.1 over blocking {@link SocketChannel}s on the caller's
- * (virtual) thread, with keep-alive connections pooled and capped per origin. A body is read by
+ * {@link HttpTransport} for {@code http://} and {@code https://}: HTTP/1.1 over blocking {@link SocketChannel}s on
+ * the caller's thread, with keep-alive connections pooled and capped per origin. A plain body is read by
  * {@code SocketChannel.read} straight into the caller's buffer: for the off-heap buffers of the fetch engine that is
- * the kernel's one copy and no other (docs/decisions/0001-http-client.md has the measurements that chose this).
+ * the kernel's one copy and no other (docs/decisions/0001-http-client.md has the measurements that chose this). Over
+ * TLS ({@link TlsChannel}, engines from {@link TlsEngines}) records are decrypted straight into the caller's buffer
+ * in the same way; a connection that ends without {@code close_notify} ends its body as cut short, never complete.
  *
  * <p>What it speaks: GET and HEAD with a few headers; answers framed by Content-Length, chunked transfer coding, or
  * the connection's end; {@code Connection: close}; 1xx interim answers are skipped. What it refuses, with an error
@@ -37,28 +41,39 @@ final class NioTransport implements HttpTransport {
     private static final long MAX_IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final StoreOptions options;
+    private final TlsEngines.Provider tlsProvider;
+    private volatile TlsEngines tls; // made on the first https request: BoringSSL takes a while to load
     private final Map<String, Origin> origins = new ConcurrentHashMap<>();
     private final Set<Connection> busy = ConcurrentHashMap.newKeySet();
     private final Thread watchdog;
     private volatile boolean closed;
 
     NioTransport(StoreOptions options) {
+        this(options, TlsEngines.Provider.fromSystemProperty());
+    }
+
+    /** With the TLS engines of {@code provider}, made on the first https request. */
+    NioTransport(StoreOptions options, TlsEngines.Provider provider) {
         this.options = options;
+        this.tlsProvider = provider;
         this.watchdog = Thread.ofPlatform().daemon().name("zarrfetch-http-watchdog").start(this::watch);
     }
 
     /** The connections of one scheme://host:port, and the cap on how many may be open. */
     private static final class Origin {
+        final boolean https;
         final String host;
         final int port;
         final String hostHeader;
         final Semaphore permits;
         final ArrayDeque<Connection> idle = new ArrayDeque<>();
 
-        Origin(String host, int port, int max) {
+        Origin(boolean https, String host, int port, int max) {
+            this.https = https;
             this.host = host;
             this.port = port;
-            this.hostHeader = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + (port == 80 ? "" : ":" + port);
+            this.hostHeader = (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
+                    + (port == (https ? 443 : 80) ? "" : ":" + port);
             this.permits = new Semaphore(max, true);
         }
 
@@ -69,7 +84,7 @@ final class NioTransport implements HttpTransport {
                 if (now - c.idleSince < MAX_IDLE_NANOS && c.channel.isOpen()) {
                     return c;
                 }
-                c.close();
+                c.closeInOrder();
             }
             return null;
         }
@@ -80,7 +95,7 @@ final class NioTransport implements HttpTransport {
         }
 
         synchronized void closeAll() {
-            idle.forEach(Connection::close);
+            idle.forEach(Connection::closeInOrder);
             idle.clear();
         }
     }
@@ -90,14 +105,15 @@ final class NioTransport implements HttpTransport {
         if (closed) {
             throw new IOException("the HTTP transport is closed");
         }
-        if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalArgumentException("not an http:// URL: " + uri);
+        boolean https = "https".equalsIgnoreCase(uri.getScheme());
+        if (!(https || "http".equalsIgnoreCase(uri.getScheme())) || uri.getHost() == null) {
+            throw new IllegalArgumentException("not an http:// or https:// URL: " + uri);
         }
-        int port = uri.getPort() < 0 ? 80 : uri.getPort();
+        int port = uri.getPort() < 0 ? (https ? 443 : 80) : uri.getPort();
         String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
                 : uri.getHost();
-        Origin origin = origins.computeIfAbsent(host + ":" + port,
-                k -> new Origin(host, port, options.maxConnectionsPerHost()));
+        Origin origin = origins.computeIfAbsent((https ? "https://" : "http://") + host + ":" + port,
+                k -> new Origin(https, host, port, options.maxConnectionsPerHost()));
         try {
             origin.permits.acquire();
         } catch (InterruptedException e) {
@@ -158,7 +174,6 @@ final class NioTransport implements HttpTransport {
             // The socket adaptor's connect honours a timeout; the channel stays in blocking mode.
             ch.socket().connect(new InetSocketAddress(origin.host, origin.port),
                     (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
-            return new Connection(ch);
         } catch (IOException | RuntimeException e) {
             ch.close();
             if (abort != null && abort.aborted()) {
@@ -170,6 +185,61 @@ final class NioTransport implements HttpTransport {
             }
             throw e;
         }
+        Connection c = new Connection(ch);
+        if (origin.https) {
+            handshake(c, origin, abort);
+        }
+        return c;
+    }
+
+    /** Starts TLS on a new connection, under the read timeout and the abort handle of its request. */
+    private void handshake(Connection c, Origin origin, Abort abort) throws IOException {
+        TlsEngines engines = tlsEngines();
+        c.startTls(engines, engines.engine(origin.host, origin.port));
+        busy.add(c);
+        c.touch();
+        try {
+            c.tls.handshake();
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            if (abort != null && abort.aborted()) {
+                throw new IOException("abandoned during the TLS handshake: " + Abort.WHY, e);
+            }
+            if (c.timedOut) {
+                throw new SocketTimeoutException("the TLS handshake got no byte for the read timeout ("
+                        + options.readTimeout().toMillis() + " ms)");
+            }
+            if (e instanceof SSLHandshakeException h && UntrustedServerException.isTrustFailure(h)) {
+                throw new UntrustedServerException(origin.host, h, options.caBundle());
+            }
+            throw e;
+        } finally {
+            busy.remove(c);
+        }
+    }
+
+    /** The TLS engine in use ("boringssl", "jdk"), or null before the first https request. */
+    String tlsEngine() {
+        TlsEngines t = tls;
+        return t == null ? null : t.provider();
+    }
+
+    private TlsEngines tlsEngines() throws IOException {
+        TlsEngines t = tls;
+        if (t == null) {
+            synchronized (this) {
+                t = tls;
+                if (t == null) {
+                    try {
+                        t = TlsEngines.create(options, tlsProvider);
+                    } catch (IllegalArgumentException e) {
+                        throw new UntrustedServerException(e.getMessage());
+                    }
+                    tls = t;
+                }
+            }
+        }
+        return t;
     }
 
     private static void closeQuietly(SocketChannel ch) {
@@ -189,10 +259,7 @@ final class NioTransport implements HttpTransport {
         }
         try {
             c.touch();
-            ByteBuffer out = ByteBuffer.wrap(request);
-            while (out.hasRemaining()) {
-                c.channel.write(out);
-            }
+            c.write(ByteBuffer.wrap(request));
             Head head = readHead(c);
             return new NioResponse(this, origin, c, head, method.equals("HEAD"));
         } catch (StaleConnection e) {
@@ -413,7 +480,7 @@ final class NioTransport implements HttpTransport {
             }
             released = true;
             transport.busy.remove(c);
-            boolean reusable = ended && head.keepAlive && !transport.closed && !c.aborted && c.buf.remaining() == 0;
+            boolean reusable = ended && head.keepAlive && !transport.closed && !c.aborted && !c.hasUnreadBytes();
             if (reusable) {
                 c.chunksRead = 0;
                 origin.putIdle(c);
@@ -424,9 +491,13 @@ final class NioTransport implements HttpTransport {
         }
     }
 
-    /** One TCP connection: its channel and a small buffer for heads, chunk lines and bytes read ahead. */
+    /** One TCP connection (with TLS over it for https): its channel and a buffer for heads and bytes read ahead. */
     private static final class Connection {
         final SocketChannel channel;
+        /** TLS over the channel, or null for plain http. */
+        TlsChannel tls;
+        private TlsEngines engines;
+        private boolean released;
         /** Bytes read but not consumed yet, between position and limit; grows only for large heads. */
         ByteBuffer buf = ByteBuffer.allocate(8192).flip();
         volatile long lastActivity = System.nanoTime();
@@ -448,6 +519,31 @@ final class NioTransport implements HttpTransport {
             lastActivity = System.nanoTime();
         }
 
+        void startTls(TlsEngines engines, javax.net.ssl.SSLEngine engine) {
+            this.engines = engines;
+            this.tls = new TlsChannel(channel, engine, this::touch);
+        }
+
+        /** Reads bytes as they come off the connection: plaintext, decrypted in place over TLS; -1 at its end. */
+        private int readWire(ByteBuffer dst) throws IOException {
+            return tls == null ? channel.read(dst) : tls.read(dst);
+        }
+
+        void write(ByteBuffer src) throws IOException {
+            if (tls != null) {
+                tls.write(src);
+                return;
+            }
+            while (src.hasRemaining()) {
+                channel.write(src);
+            }
+        }
+
+        /** Whether bytes came that no answer has consumed (so the connection cannot serve another request). */
+        boolean hasUnreadBytes() {
+            return buf.hasRemaining() || (tls != null && tls.hasBufferedPlaintext());
+        }
+
         /** Reads more bytes after the unconsumed ones; -1 at the connection's end. */
         private int fill(int maxBuffered) throws IOException {
             if (buf.position() > 0) {
@@ -465,7 +561,7 @@ final class NioTransport implements HttpTransport {
             buf.position(buf.limit()).limit(buf.capacity());
             int n;
             try {
-                n = channel.read(buf);
+                n = readWire(buf);
             } finally {
                 buf.limit(buf.position()).position(start);
             }
@@ -545,7 +641,7 @@ final class NioTransport implements HttpTransport {
                     buf.position(buf.position() + n);
                     return n;
                 }
-                int n = channel.read(dst);
+                int n = readWire(dst);
                 touch();
                 return n;
             } finally {
@@ -571,15 +667,36 @@ final class NioTransport implements HttpTransport {
         /** Closes it from another thread, on purpose: its reader fails with a message saying so. */
         void abort() {
             aborted = true;
-            close();
+            closeChannel();
         }
 
-        void close() {
+        /**
+         * Closes the socket; any thread may, and a read blocked on it fails. What the TLS engine holds is freed by
+         * {@link #close()}, which only the thread using the connection calls.
+         */
+        void closeChannel() {
             try {
                 channel.close();
             } catch (IOException e) {
                 // closing anyway
             }
+        }
+
+        /** Closes it for good: socket and TLS engine. Only by the thread that uses it, or for an idle one. */
+        void close() {
+            closeChannel();
+            if (tls != null && !released) {
+                released = true;
+                engines.release(tls.engine());
+            }
+        }
+
+        /** Closes an idle connection, saying so to a TLS peer first. */
+        void closeInOrder() {
+            if (tls != null) {
+                tls.closeOutbound();
+            }
+            close();
         }
     }
 
@@ -615,7 +732,7 @@ final class NioTransport implements HttpTransport {
             for (Connection c : busy) {
                 if (now - c.lastActivity > timeout) {
                     c.timedOut = true;
-                    c.close();
+                    c.closeChannel();
                 }
             }
         }
@@ -626,7 +743,7 @@ final class NioTransport implements HttpTransport {
         closed = true;
         watchdog.interrupt();
         origins.values().forEach(Origin::closeAll);
-        busy.forEach(Connection::close);
+        busy.forEach(Connection::closeChannel); // their readers fail, and free them
     }
 
 }

@@ -5,46 +5,26 @@ import java.net.URI;
 import java.util.Map;
 
 /**
- * Plain {@code http://} through {@link NioTransport} (bodies land in the caller's buffer with no copy of ours);
- * {@code https://} through {@link ApacheTransport}, whose TLS is a library's business, created on first use.
+ * {@code http://} and {@code https://} through {@link NioTransport} (bodies land in the caller's buffer with no copy
+ * of ours); {@code -Dzarrfetch.http=apache} sends both through {@link ApacheTransport} instead, kept to repeat the
+ * measurements of docs/decisions/0001-http-client.md and 0005-tls.md.
  */
 final class RoutingTransport implements HttpTransport {
-    private final StoreOptions options;
-    private final NioTransport plain;
-    private volatile ApacheTransport tls;
+    private static final boolean VIA_APACHE = "apache".equals(System.getProperty("zarrfetch.http"));
+
+    private final HttpTransport transport;
 
     RoutingTransport(StoreOptions options) {
-        this.options = options;
-        this.plain = new NioTransport(options);
+        this.transport = VIA_APACHE ? new ApacheTransport(options) : new NioTransport(options);
     }
-
-    /** -Dzarrfetch.http=apache sends plain http through Apache HttpClient too: kept to repeat the measurements. */
-    private static final boolean PLAIN_VIA_APACHE = "apache".equals(System.getProperty("zarrfetch.http"));
 
     @Override
     public Response execute(String method, URI uri, Map<String, String> headers, Abort abort) throws IOException {
-        if ("http".equalsIgnoreCase(uri.getScheme()) && !PLAIN_VIA_APACHE) {
-            return plain.execute(method, uri, headers, abort);
-        }
-        ApacheTransport t = tls;
-        if (t == null) {
-            synchronized (this) {
-                t = tls;
-                if (t == null) {
-                    t = new ApacheTransport(options);
-                    tls = t;
-                }
-            }
-        }
-        return t.execute(method, uri, headers, abort);
+        return transport.execute(method, uri, headers, abort);
     }
 
     @Override
-    public void close() {
-        plain.close();
-        ApacheTransport t = tls;
-        if (t != null) {
-            t.close();
-        }
+    public void close() throws IOException {
+        transport.close();
     }
 }

@@ -27,14 +27,40 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import io.zarrfetch.testkit.HttpHead;
+import io.zarrfetch.testkit.TestPki;
 
 /**
  * The HTTP/1.1 client against a scripted server on a real socket: each accepted connection answers requests with
- * the raw bytes a test gives, so framing and failure cases can be played exactly.
+ * the raw bytes a test gives, so framing and failure cases can be played exactly. Every case is played over plain
+ * HTTP and over TLS with each engine (the server's bytes then travel in TLS records, and a closing server sends
+ * {@code close_notify}).
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(NioTransportTest.Wire.class)
 class NioTransportTest {
+    /** How the client reaches the scripted server. */
+    enum Wire {
+        HTTP(null), HTTPS_BORINGSSL(TlsEngines.Provider.BORINGSSL), HTTPS_JDK(TlsEngines.Provider.JDK);
+
+        final TlsEngines.Provider tls;
+
+        Wire(TlsEngines.Provider tls) {
+            this.tls = tls;
+        }
+    }
+
+    @Parameter
+    Wire wire;
+    @TempDir
+    static java.nio.file.Path dir;
+    static final TestPki CA = TestPki.create("NioTransportTest CA");
+
     /** What the server does with one request on a connection: the bytes to write, then whether to close. */
     record Answer(byte[] bytes, boolean close, CountDownLatch holdBeforeClose) {
         static Answer of(String head, byte[] body, boolean close) {
@@ -59,7 +85,9 @@ class NioTransportTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        server = wire.tls == null ? new ServerSocket(0, 50, InetAddress.getLoopbackAddress())
+                : CA.issue("127.0.0.1").serverContext().getServerSocketFactory()
+                        .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(() -> {
             while (!server.isClosed()) {
                 try {
@@ -73,7 +101,8 @@ class NioTransportTest {
             }
         });
         transport = new NioTransport(StoreOptions.defaults().withReadTimeout(Duration.ofMillis(400))
-                .withMaxConnectionsPerHost(4));
+                .withMaxConnectionsPerHost(4).withCaBundle(CA.writePem(dir.resolve("ca.pem"))),
+                wire.tls == null ? TlsEngines.Provider.AUTO : wire.tls);
     }
 
     @AfterEach
@@ -109,7 +138,7 @@ class NioTransportTest {
     }
 
     URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + server.getLocalPort() + path);
+        return URI.create((wire.tls == null ? "http" : "https") + "://127.0.0.1:" + server.getLocalPort() + path);
     }
 
     static byte[] body(HttpTransport.Response r) throws IOException {

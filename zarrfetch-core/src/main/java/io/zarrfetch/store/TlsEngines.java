@@ -1,0 +1,262 @@
+package io.zarrfetch.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
+import java.util.Locale;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes the {@link SSLEngine}s of HTTPS connections, all configured alike: TLS 1.3 and 1.2, the server's
+ * certificate checked against the trusted authorities and its host name always verified, SNI, ALPN
+ * {@code http/1.1}, sessions resumed per host and port.
+ *
+ * <p>The engine is BoringSSL's (through netty-tcnative) where its native library loads, else the JDK's; the choice
+ * and its measurements are docs/decisions/0005-tls.md. {@code -Dzarrfetch.tls=jsse} forces the JDK's.
+ *
+ * <p>Trust: the PEM bundle of {@link StoreOptions#caBundle()} when set (it replaces the default authorities, as
+ * {@code AWS_CA_BUNDLE} does for the AWS CLI), else the JDK's ({@code cacerts}, or
+ * {@code javax.net.ssl.trustStore}).
+ */
+abstract class TlsEngines {
+    private static final Logger LOG = LoggerFactory.getLogger(TlsEngines.class);
+    static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    static final String[] ALPN = {"http/1.1"};
+
+    /** The engine's provider as reports name it: "boringssl" or "jdk". */
+    abstract String provider();
+
+    /** A client engine for a connection to {@code host:port}, its handshake not begun. */
+    abstract SSLEngine engine(String host, int port);
+
+    /** Frees what an engine holds outside the heap; called once, by the connection's owner, when it closes. */
+    void release(SSLEngine engine) {
+    }
+
+    /** Which engine to use: {@code -Dzarrfetch.tls=auto|boringssl|jsse}. */
+    enum Provider {
+        /** BoringSSL where it loads, else the JDK's, with one line of warning. */
+        AUTO,
+        /** BoringSSL or an error. */
+        BORINGSSL,
+        /** The JDK's (JSSE). */
+        JDK,
+        /** BoringSSL through Conscrypt, for the measurements of docs/decisions/0005-tls.md. */
+        CONSCRYPT;
+
+        static Provider fromSystemProperty() {
+            String p = System.getProperty("zarrfetch.tls", "auto").strip().toLowerCase(Locale.ROOT);
+            return switch (p) {
+                case "auto", "" -> AUTO;
+                case "boringssl", "openssl" -> BORINGSSL;
+                case "jsse", "jdk" -> JDK;
+                case "conscrypt" -> CONSCRYPT;
+                default -> throw new IllegalArgumentException(
+                        "-Dzarrfetch.tls must be auto, boringssl or jsse, was " + p);
+            };
+        }
+    }
+
+    /** The engines for these options, from the provider {@code -Dzarrfetch.tls} names. */
+    static TlsEngines create(StoreOptions options) {
+        return create(options, Provider.fromSystemProperty());
+    }
+
+    /**
+     * The engines for these options.
+     *
+     * @throws IllegalArgumentException when the CA bundle cannot be read or holds no certificate, naming it
+     */
+    static TlsEngines create(StoreOptions options, Provider provider) {
+        X509ExtendedTrustManager trust = trustManager(options.caBundle());
+        return switch (provider) {
+            case JDK -> new Jdk(trust);
+            case BORINGSSL -> {
+                try {
+                    yield BoringSsl.create(trust);
+                } catch (Exception | LinkageError e) {
+                    throw new IllegalStateException("BoringSSL could not load here: " + rootMessage(e), e);
+                }
+            }
+            case CONSCRYPT -> {
+                try {
+                    yield new ConscryptTls(trust);
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            case AUTO -> {
+                try {
+                    yield BoringSsl.create(trust);
+                } catch (Exception | LinkageError e) {
+                    LOG.warn("TLS falls back to the JDK's engine, which costs more CPU: BoringSSL could not load "
+                            + "here ({})", rootMessage(e));
+                    yield new Jdk(trust);
+                }
+            }
+        };
+    }
+
+    /** Applies what every engine shares. */
+    static SSLEngine configure(SSLEngine engine) {
+        engine.setUseClientMode(true);
+        SSLParameters p = engine.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        p.setApplicationProtocols(ALPN);
+        p.setProtocols(PROTOCOLS);
+        engine.setSSLParameters(p);
+        return engine;
+    }
+
+    /** The JDK's engine (JSSE). */
+    static final class Jdk extends TlsEngines {
+        private final SSLContext context;
+
+        Jdk(X509ExtendedTrustManager trust) {
+            try {
+                context = SSLContext.getInstance("TLS");
+                context.init(null, new TrustManager[] {trust}, null);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("the JDK offers no TLS: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        String provider() {
+            return "jdk";
+        }
+
+        @Override
+        SSLEngine engine(String host, int port) {
+            return configure(context.createSSLEngine(host, port));
+        }
+    }
+
+    /**
+     * The trust manager: a CA bundle's certificates, or the JDK's defaults. It also takes the authentication type
+     * that BoringSSL names TLS 1.3's ("GENERIC") under the name the JDK's checks give it ("UNKNOWN").
+     */
+    static X509ExtendedTrustManager trustManager(Path caBundle) {
+        try {
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(caBundle == null ? null : keyStore(caBundle));
+            for (TrustManager tm : tmf.getTrustManagers()) {
+                if (tm instanceof X509ExtendedTrustManager x) {
+                    return new Tls13AuthType(x);
+                }
+            }
+            throw new IllegalStateException("the JDK's trust manager factory made no X.509 trust manager");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up certificate checks: " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyStore keyStore(Path caBundle) throws GeneralSecurityException {
+        Collection<? extends Certificate> certificates;
+        try (InputStream in = Files.newInputStream(caBundle)) {
+            certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("CA bundle " + caBundle + " does not exist");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the CA bundle " + caBundle + ": " + e.getMessage());
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("the CA bundle " + caBundle + " is not a PEM file of certificates ("
+                    + rootMessage(e) + ")");
+        }
+        if (certificates.isEmpty()) {
+            throw new IllegalArgumentException("the CA bundle " + caBundle + " holds no certificate (a PEM file of "
+                    + "-----BEGIN CERTIFICATE----- blocks is expected)");
+        }
+        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+        try {
+            ks.load(null, null);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        int i = 0;
+        for (Certificate c : certificates) {
+            ks.setCertificateEntry("ca-" + i++, c);
+        }
+        return ks;
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    }
+
+    /** Passes every check to the JDK's trust manager; only renames BoringSSL's TLS 1.3 authentication type. */
+    private static final class Tls13AuthType extends X509ExtendedTrustManager {
+        private final X509ExtendedTrustManager jdk;
+
+        Tls13AuthType(X509ExtendedTrustManager jdk) {
+            this.jdk = jdk;
+        }
+
+        private static String authType(String authType) {
+            return "GENERIC".equals(authType) ? "UNKNOWN" : authType;
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            jdk.checkServerTrusted(chain, authType(authType), engine);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            jdk.checkServerTrusted(chain, authType(authType), socket);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            // Without an engine there is no host name to check: refuse rather than skip the check.
+            throw new CertificateException("a server certificate can only be checked with its connection");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            throw new CertificateException("zarrfetch does not accept clients");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            throw new CertificateException("zarrfetch does not accept clients");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("zarrfetch does not accept clients");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return jdk.getAcceptedIssuers();
+        }
+    }
+}
