@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.ShortBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -110,7 +111,7 @@ final class DemoCommand implements Callable<Integer> {
         if (writeTo != null) {
             return 0;
         }
-        FetchOptions options = fetch.options();
+        FetchOptions options = fetch.options(null);
         Set<String> race = dataset.chunkKeys().stream().map(k -> PREFIX + k).collect(Collectors.toSet());
         if (serve) {
             try (S3Server server = S3Server.start(root, port)) {
@@ -124,7 +125,7 @@ final class DemoCommand implements Callable<Integer> {
             return 0;
         }
         try (S3Server server = S3Server.start(root);
-                Stores stores = new Stores(StoreOptions.defaults().withEndpoint(server.endpoint())
+                Stores stores = new Stores(StoreOptions.builtIn().withEndpoint(server.endpoint())
                         .withAnonymous(true).withMaxConnectionsPerHost(options.concurrency()));
                 Fetcher fetcher = new Fetcher(options)) {
             String url = "s3://" + BUCKET + "/" + PREFIX + MurDataset.ARRAY_NAME + "/";
@@ -142,7 +143,7 @@ final class DemoCommand implements Callable<Integer> {
             FetchReport report = Fetching.run(fetcher, FetchItem.of(source)
                     .filter(i -> race.contains(i.object().key())), Sink.discard(), output.quiet);
             BenchCommand.Measurement.Result r = m.stop();
-            Fetching.printFailures(report, err);
+            Fetching.printFailures(report, List.of(), err);
             if (report.objects() != chunks || !report.ok()) {
                 BenchCommand.print(spec.commandLine().getOut(), report, r, options, output);
                 err.printf("zarrfetch: the race fetched %d of %d chunks%n", report.objects(), chunks);
@@ -152,7 +153,7 @@ final class DemoCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             BenchCommand.print(out, report, r, options, output, java.util.Map.of("read_selection", read.selection,
                     "read_bytes", read.bytes, "read_seconds", read.seconds, "read_mb_per_s",
-                    read.bytes / read.seconds / 1e6));
+                    read.bytes / read.seconds / 1e6), 0);
             if (talk) {
                 out.printf(Locale.ROOT, "%nArray read: %s[%s] -> %s (%s decoded from %d Blosc-LZ4 chunks) in %.2f s "
                         + "(%.0f MB/s decoded)%nmean sea surface temperature over the ocean: %.2f K%n", read.url,
