@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "cp", mixinStandardHelpOptions = true, versionProvider = Version.class, usageHelpWidth = 110,
         description = {
-        "Copies objects into a local folder, many at once, in bounded memory.",
+        "Copies objects into a local folder (or one object to a file), many at once, in bounded memory.",
         "A prefix URL (ending in '/', a bucket, a folder, or an S3 key with objects below it) copies every object "
                 + "under it to DEST/<key below the prefix>; an object URL copies to DEST/<its last path segment>. "
                 + "One object URL and a DEST that is not a folder and does not end in '/' copies to the file DEST, "

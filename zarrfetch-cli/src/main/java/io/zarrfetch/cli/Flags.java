@@ -48,7 +48,7 @@ final class Flags {
         @Option(names = {"--endpoint", "--endpoint-url"}, paramLabel = "URL",
                 description = "S3-compatible endpoint, like http://127.0.0.1:9000 (default: $AWS_ENDPOINT_URL_S3, "
                         + "$AWS_ENDPOINT_URL, the profile's endpoint_url, else AWS). Buckets are then addressed "
-                        + "path-style, unless the profile says s3.addressing_style = virtual.")
+                        + "path-style, unless the profile's s3 addressing_style is virtual.")
         URI endpoint;
 
         @Option(names = "--region", paramLabel = "REGION",
