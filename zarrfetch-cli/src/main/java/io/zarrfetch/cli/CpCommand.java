@@ -85,7 +85,9 @@ final class CpCommand implements Callable<Integer> {
                 // one object to a file name, as 'aws s3 cp s3://b/k out.bin': written (and checked) as cp writes
                 // every file, in the folder it names
                 folder = file.toAbsolutePath().getParent();
-                items = Fetching.items(resolved.getFirst(), file.getFileName().toString());
+                Source source = resolved.getFirst();
+                String name = file.getFileName().toString();
+                items = source.isPrefix() ? Stream.of(Fetching.missing(source, name)) : Fetching.items(source, name);
             } else {
                 inputs = new Fetching.Inputs(spec, stores, resolved, from);
                 items = inputs.items();

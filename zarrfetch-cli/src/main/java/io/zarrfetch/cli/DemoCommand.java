@@ -83,7 +83,16 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         boolean talk = !output.quiet && !output.json;
         MurDataset.Scale scale = small ? MurDataset.Scale.SMALL : MurDataset.Scale.FULL;
-        MurDataset dataset = new MurDataset(MurDataset.Options.defaults().withChunkCount(chunks).withScale(scale));
+        if (port < 0 || port > 65535) {
+            throw new Flags.BadInput(spec, "--port must be from 0 to 65535, was " + port);
+        }
+        FetchOptions options = fetch.options(null); // its range errors before the data set is generated
+        MurDataset dataset;
+        try {
+            dataset = new MurDataset(MurDataset.Options.defaults().withChunkCount(chunks).withScale(scale));
+        } catch (IllegalArgumentException e) {
+            throw new Flags.BadInput(spec, "--chunks: " + e.getMessage());
+        }
         Path root = (data != null ? data : Path.of(System.getProperty("user.home"), ".cache", "zarrfetch", "demo"))
                 .resolve(scale.name().toLowerCase(Locale.ROOT) + "-" + chunks);
         Path arrayDir = writeTo != null ? writeTo : root.resolve(BUCKET).resolve(PREFIX);
@@ -111,7 +120,6 @@ final class DemoCommand implements Callable<Integer> {
         if (writeTo != null) {
             return 0;
         }
-        FetchOptions options = fetch.options(null);
         Set<String> race = dataset.chunkKeys().stream().map(k -> PREFIX + k).collect(Collectors.toSet());
         if (serve) {
             try (S3Server server = S3Server.start(root, port)) {

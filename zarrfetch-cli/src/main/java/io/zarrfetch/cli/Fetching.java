@@ -154,8 +154,8 @@ final class Fetching {
                 && !source.url().endsWith("/");
     }
 
-    /** The item for the key of a {@link #namesKey} source. */
-    private static FetchItem missing(Source source, String name) {
+    /** The item for the key of a {@link #namesKey} source, named {@code name} or after the key's last segment. */
+    static FetchItem missing(Source source, String name) {
         String key = source.prefix().substring(0, source.prefix().length() - 1);
         return new FetchItem(source.store(), ObjectInfo.of(key),
                 name != null ? name : key.substring(key.lastIndexOf('/') + 1));
@@ -192,13 +192,17 @@ final class Fetching {
 
     /** Runs a fetch to its end, with a progress line on a terminal; Ctrl-C cancels it and removes partial files. */
     static FetchReport run(Fetcher fetcher, Stream<FetchItem> items, Sink sink, boolean quiet)
-            throws InterruptedException {
+            throws IOException, InterruptedException {
         return run(fetcher, items, sink, quiet, null);
     }
 
-    /** The same, also recording throughput over time to {@code trace} when it is not null. */
+    /**
+     * The same, also recording throughput over time to {@code trace} when it is not null.
+     *
+     * @throws IOException when the trace cannot be written
+     */
     static FetchReport run(Fetcher fetcher, Stream<FetchItem> items, Sink sink, boolean quiet, Path trace)
-            throws InterruptedException {
+            throws IOException, InterruptedException {
         FetchRun run = fetcher.start(items, sink);
         Thread hook = new Thread(() -> {
             run.cancel();
@@ -214,6 +218,9 @@ final class Fetching {
             return run.await();
         } catch (InterruptedException e) {
             throw e;
+        } catch (UncheckedIOException e) {
+            run.cancel();
+            throw e.getCause();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         } finally {

@@ -77,6 +77,13 @@ class UsageAndErrorsCliTest {
         Run badBucket = run("info", "s3://x!/a");
         assertThat(badBucket.exit()).isEqualTo(2);
         assertThat(badBucket.err()).contains("not a valid S3 bucket name: \"x!\"");
+        Run chunks = run("demo", "--chunks", "0", "--data", tmp.toString());
+        assertThat(chunks.exit()).isEqualTo(2);
+        assertThat(chunks.err()).contains("--chunks: chunkCount must be 1..1289, got 0");
+        Run port = run("demo", "--serve", "--port", "99999", "--data", tmp.toString());
+        assertThat(port.exit()).isEqualTo(2);
+        assertThat(port.err()).contains("--port must be from 0 to 65535, was 99999");
+        assertThat(tmp).as("no data set was generated for a run that cannot start").isEmptyDirectory();
         Run missingFrom = run("cp", "--from", tmp.resolve("urls.txt").toString(), tmp.toString());
         assertThat(missingFrom.exit()).isEqualTo(2);
         assertThat(missingFrom.err()).contains("--from " + tmp.resolve("urls.txt") + ": no such file or folder");
@@ -211,6 +218,10 @@ class UsageAndErrorsCliTest {
         assertThat(cp.exit()).isEqualTo(1);
         assertThat(cp.err()).contains("cannot write " + file.resolve("sub/0.1.0") + ": not a folder (at "
                 + file.resolve("sub") + ")");
+        Run trace = run(s3("bench", "--trace", file.resolve("trace.csv").toString(), "s3://bkt/arr/"));
+        assertThat(trace.exit()).isEqualTo(1);
+        assertThat(trace.err()).isEqualTo("zarrfetch: error: cannot write " + file.resolve("trace.csv")
+                + ": not a folder\n");
         Path array = Files.createDirectories(tmp.resolve("array"));
         Files.writeString(array.resolve(".zarray"), "{\"zarr_format\": 2, \"shape\": [3], \"chunks\": [3], "
                 + "\"dtype\": \"<i2\", \"compressor\": null, \"fill_value\": 7}");

@@ -38,8 +38,16 @@ final class SigV4Signer implements RequestSigner {
     /** The SHA-256 of an empty payload: every request zarrfetch signs is a GET or a HEAD. */
     private static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
+    /** Profile settings that name credentials, or where to get them. */
+    private static final Set<String> CREDENTIAL_SETTINGS = Set.of("aws_access_key_id", "aws_secret_access_key",
+            "credential_process", "role_arn", "source_profile", "credential_source", "web_identity_token_file",
+            "sso_session", "sso_start_url", "login_session");
+
     private final AwsCredentialsProvider credentials;
-    /** Why the profile's credentials could not be used, when it names some; said instead of "none found". */
+    /**
+     * The profile's own provider when the profile names credentials: when the chain finds none, asked again for why
+     * the profile's cannot be used, which says more than "none found".
+     */
     private final AwsCredentialsProvider profileCredentials;
     private volatile boolean unsigned;
 
@@ -66,29 +74,24 @@ final class SigV4Signer implements RequestSigner {
      */
     static SigV4Signer lookingUp(AwsProfile profile) {
         List<AwsCredentialsProvider> chain = new ArrayList<>();
-        AwsCredentialsProvider fromProfile = null;
+        AwsCredentialsProvider namedInProfile = null;
         InstanceProfileCredentialsProvider.Builder instance = InstanceProfileCredentialsProvider.builder();
         if (profile != null) {
             ProfileFile files = profile.read();
-            fromProfile = ProfileCredentialsProvider.builder().profileFile(files).profileName(profile.name()).build();
+            AwsCredentialsProvider fromProfile = ProfileCredentialsProvider.builder().profileFile(files)
+                    .profileName(profile.name()).build();
             chain.add(fromProfile);
             instance.profileFile(files).profileName(profile.name());
-            boolean namesCredentials = files.profile(profile.name()).map(p -> p.properties().keySet().stream()
-                    .anyMatch(CREDENTIAL_SETTINGS::contains)).orElse(false);
-            if (!namesCredentials) {
-                fromProfile = null;
+            if (files.profile(profile.name()).map(p -> p.properties().keySet().stream()
+                    .anyMatch(CREDENTIAL_SETTINGS::contains)).orElse(false)) {
+                namedInProfile = fromProfile;
             }
         }
         chain.add(ContainerCredentialsProvider.builder().build());
         chain.add(instance.build());
         return new SigV4Signer(AwsCredentialsProviderChain.builder().credentialsProviders(chain)
-                .reuseLastProviderEnabled(true).build(), fromProfile);
+                .reuseLastProviderEnabled(true).build(), namedInProfile);
     }
-
-    /** Profile settings that name credentials, or where to get them. */
-    private static final Set<String> CREDENTIAL_SETTINGS = Set.of("aws_access_key_id", "aws_secret_access_key",
-            "credential_process", "role_arn", "source_profile", "credential_source", "web_identity_token_file",
-            "sso_session", "sso_start_url", "login_session");
 
     @Override
     public boolean anonymous() {

@@ -53,7 +53,7 @@ final class Json {
             if (p.currentToken() == null) {
                 throw new IllegalArgumentException(document + " is empty, not a JSON document");
             }
-            Object value = read(p);
+            Object value = read(p, document);
             if (p.nextToken() != null) {
                 throw new IllegalArgumentException(document + " is not valid JSON: more after its value "
                         + at(p.currentTokenLocation()));
@@ -88,10 +88,11 @@ final class Json {
         return m.isEmpty() ? "malformed" : Character.toLowerCase(m.charAt(0)) + m.substring(1);
     }
 
-    private static Object read(JsonParser p) throws IOException {
+    private static Object read(JsonParser p, String document) throws IOException {
         JsonToken t = p.currentToken();
         if (t == null) {
-            throw new IllegalArgumentException("not valid JSON: it ends early " + at(p.currentLocation()));
+            throw new IllegalArgumentException(document + " is not valid JSON: it ends early "
+                    + at(p.currentLocation()));
         }
         return switch (t) {
             case START_OBJECT -> {
@@ -99,14 +100,14 @@ final class Json {
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String name = p.currentName();
                     p.nextToken();
-                    m.put(name, read(p));
+                    m.put(name, read(p, document));
                 }
                 yield m;
             }
             case START_ARRAY -> {
                 List<Object> l = new ArrayList<>();
                 while (p.nextToken() != JsonToken.END_ARRAY) {
-                    l.add(read(p));
+                    l.add(read(p, document));
                 }
                 yield l;
             }
@@ -117,7 +118,7 @@ final class Json {
             case VALUE_TRUE -> Boolean.TRUE;
             case VALUE_FALSE -> Boolean.FALSE;
             case VALUE_NULL -> null;
-            default -> throw new IllegalArgumentException("not valid JSON: unexpected " + t + " "
+            default -> throw new IllegalArgumentException(document + " is not valid JSON: unexpected " + t + " "
                     + at(p.currentLocation()));
         };
     }
