@@ -147,13 +147,9 @@ public record AwsConfig(AwsProfile profile, String region, URI endpoint, Address
         }
 
         private String region() {
-            for (String variable : new String[] {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
-                if (env(variable) != null) {
-                    return checkRegion(env(variable), variable);
-                }
-            }
-            String r = property("region");
-            return r == null ? null : checkRegion(r, where("region"));
+            Setting s = env("AWS_REGION") != null ? new Setting(env("AWS_REGION"), "AWS_REGION")
+                    : setting("AWS_DEFAULT_REGION", "region");
+            return s == null ? null : checkRegion(s.value(), s.source());
         }
 
         private static String checkRegion(String region, String source) {
@@ -190,12 +186,8 @@ public record AwsConfig(AwsProfile profile, String region, URI endpoint, Address
         }
 
         private boolean ignoreConfiguredEndpoints() {
-            String v = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
-            if (v != null) {
-                return bool(v, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
-            }
-            v = property("ignore_configured_endpoint_urls");
-            return v != null && bool(v, where("ignore_configured_endpoint_urls"));
+            Setting s = setting("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls");
+            return s != null && bool(s.value(), s.source());
         }
 
         private static boolean bool(String v, String source) {
@@ -234,44 +226,49 @@ public record AwsConfig(AwsProfile profile, String region, URI endpoint, Address
             };
         }
 
-        private Path caBundle() {
-            String v = env("AWS_CA_BUNDLE");
-            String source = "AWS_CA_BUNDLE";
-            if (v == null) {
-                v = property("ca_bundle");
-                source = where("ca_bundle");
+        /** A setting's value and where it came from, for messages. */
+        private record Setting(String value, String source) {
+        }
+
+        /** The environment variable's value, else the profile's property's, else {@code null}. */
+        private Setting setting(String variable, String key) {
+            String v = env(variable);
+            if (v != null) {
+                return new Setting(v, variable);
             }
-            if (v == null) {
+            v = property(key);
+            return v == null ? null : new Setting(v, where(key));
+        }
+
+        private Path caBundle() {
+            Setting s = setting("AWS_CA_BUNDLE", "ca_bundle");
+            if (s == null) {
                 return null;
             }
-            Path p = expandHome(v);
+            Path p = expandHome(s.value());
             String problem = !Files.exists(p) ? "no such file" : Files.isDirectory(p) ? "a folder, not a file"
                     : !Files.isReadable(p) ? "permission denied" : null;
             if (problem != null) {
-                throw new IllegalArgumentException(source + " names the CA bundle " + p + ": " + problem);
+                throw new IllegalArgumentException(s.source() + " names the CA bundle " + p + ": " + problem);
             }
             return p;
         }
 
         private Integer maxAttempts() {
-            String v = env("AWS_MAX_ATTEMPTS");
-            String source = "AWS_MAX_ATTEMPTS";
-            if (v == null) {
-                v = property("max_attempts");
-                source = where("max_attempts");
-            }
-            if (v == null) {
+            Setting s = setting("AWS_MAX_ATTEMPTS", "max_attempts");
+            if (s == null) {
                 return null;
             }
             try {
-                int n = Integer.parseInt(v);
+                int n = Integer.parseInt(s.value());
                 if (n >= 1) {
                     return n;
                 }
             } catch (NumberFormatException e) {
                 // said below
             }
-            throw new IllegalArgumentException(source + " is '" + v + "', not a number of attempts (1 or more)");
+            throw new IllegalArgumentException(s.source() + " is '" + s.value()
+                    + "', not a number of attempts (1 or more)");
         }
 
         private Credentials credentials(boolean profileChosen) {
