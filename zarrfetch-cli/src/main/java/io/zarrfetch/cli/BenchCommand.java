@@ -59,29 +59,35 @@ final class BenchCommand implements Callable<Integer> {
         if (sources.isEmpty() && from == null) {
             throw new ParameterException(spec.commandLine(), "bench needs at least one SRC or --from FILE");
         }
-        FetchOptions options = fetch.options();
+        FetchOptions options = fetch.options(store.aws());
         Measurement m = Measurement.start();
         FetchReport report;
+        Fetching.Inputs inputs;
         try (Stores stores = new Stores(store.options(options.concurrency()));
                 Fetcher fetcher = new Fetcher(options)) {
-            report = Fetching.run(fetcher, Fetching.items(stores, sources, from), Sink.discard(), output.quiet,
-                    trace);
+            inputs = new Fetching.Inputs(spec, stores, Fetching.resolve(spec, stores, sources), from);
+            report = Fetching.run(fetcher, inputs.items(), Sink.discard(), output.quiet, trace);
         }
         Measurement.Result r = m.stop();
-        Fetching.printFailures(report, spec.commandLine().getErr());
-        print(spec.commandLine().getOut(), report, r, options, output);
-        return report.ok() ? 0 : 1;
+        List<String> badLines = inputs.badLines();
+        Fetching.printFailures(report, badLines, spec.commandLine().getErr());
+        print(spec.commandLine().getOut(), report, r, options, output, java.util.Map.of(), badLines.size());
+        return report.ok() && badLines.isEmpty() ? 0 : 1;
     }
 
     /** Prints a fetch report with its CPU and memory figures: lines for people, or one JSON line. */
     static void print(PrintWriter out, FetchReport report, Measurement.Result m, FetchOptions options,
             Flags.Output output) {
-        print(out, report, m, options, output, java.util.Map.of());
+        print(out, report, m, options, output, java.util.Map.of(), 0);
     }
 
-    /** The same, with {@code extra} fields added to the JSON line. */
+    /**
+     * The same, with {@code extra} fields added to the JSON line, and {@code alsoFailed} items that failed before
+     * they could be fetched (bad --from lines) counted among the failed.
+     */
     static void print(PrintWriter out, FetchReport report, Measurement.Result m, FetchOptions options,
-            Flags.Output output, java.util.Map<String, Object> extra) {
+            Flags.Output output, java.util.Map<String, Object> extra, int alsoFailed) {
+        int failed = report.failures().size() + alsoFailed;
         double seconds = report.wall().toNanos() / 1e9;
         double gb = report.bytes() / 1e9;
         double mbps = report.bytes() / Math.max(seconds, 1e-9) / 1e6;
@@ -105,7 +111,7 @@ final class BenchCommand implements Callable<Integer> {
                     .put("hedges_won", report.hedgesWon())
                     .put("hedging", options.hedging().enabled())
                     .put("checksums_verified", report.verified())
-                    .put("failed", report.failures().size())
+                    .put("failed", failed)
                     .put("concurrency", options.concurrency())
                     .put("adaptive", options.adaptive())
                     .put("max_concurrency_used", report.maxConcurrency())
@@ -113,7 +119,7 @@ final class BenchCommand implements Callable<Integer> {
                     .put("memory_limit", options.memoryLimit()).putAll(extra));
         } else if (!output.quiet) {
             out.printf(Locale.ROOT, "objects          %d%s%n", report.objects(),
-                    report.failures().isEmpty() ? "" : " (" + report.failures().size() + " failed)");
+                    failed == 0 ? "" : " (" + failed + " failed)");
             out.printf(Locale.ROOT, "bytes            %d (%s)%n", report.bytes(), Sizes.format(report.bytes()));
             out.printf(Locale.ROOT, "wall             %.2f s%n", seconds);
             out.printf(Locale.ROOT, "throughput       %.0f MB/s (%.2f Gbit/s)%n", mbps, mbps * 8 / 1000);

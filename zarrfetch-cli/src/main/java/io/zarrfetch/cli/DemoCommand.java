@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.ShortBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -82,7 +83,16 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         boolean talk = !output.quiet && !output.json;
         MurDataset.Scale scale = small ? MurDataset.Scale.SMALL : MurDataset.Scale.FULL;
-        MurDataset dataset = new MurDataset(MurDataset.Options.defaults().withChunkCount(chunks).withScale(scale));
+        if (port < 0 || port > 65535) {
+            throw new Flags.BadInput(spec, "--port must be from 0 to 65535, was " + port);
+        }
+        FetchOptions options = fetch.options(null); // its range errors before the data set is generated
+        MurDataset dataset;
+        try {
+            dataset = new MurDataset(MurDataset.Options.defaults().withChunkCount(chunks).withScale(scale));
+        } catch (IllegalArgumentException e) {
+            throw new Flags.BadInput(spec, "--chunks: " + e.getMessage());
+        }
         Path root = (data != null ? data : Path.of(System.getProperty("user.home"), ".cache", "zarrfetch", "demo"))
                 .resolve(scale.name().toLowerCase(Locale.ROOT) + "-" + chunks);
         Path arrayDir = writeTo != null ? writeTo : root.resolve(BUCKET).resolve(PREFIX);
@@ -110,7 +120,6 @@ final class DemoCommand implements Callable<Integer> {
         if (writeTo != null) {
             return 0;
         }
-        FetchOptions options = fetch.options();
         Set<String> race = dataset.chunkKeys().stream().map(k -> PREFIX + k).collect(Collectors.toSet());
         if (serve) {
             try (S3Server server = S3Server.start(root, port)) {
@@ -124,7 +133,7 @@ final class DemoCommand implements Callable<Integer> {
             return 0;
         }
         try (S3Server server = S3Server.start(root);
-                Stores stores = new Stores(StoreOptions.defaults().withEndpoint(server.endpoint())
+                Stores stores = new Stores(StoreOptions.builtIn().withEndpoint(server.endpoint())
                         .withAnonymous(true).withMaxConnectionsPerHost(options.concurrency()));
                 Fetcher fetcher = new Fetcher(options)) {
             String url = "s3://" + BUCKET + "/" + PREFIX + MurDataset.ARRAY_NAME + "/";
@@ -142,7 +151,7 @@ final class DemoCommand implements Callable<Integer> {
             FetchReport report = Fetching.run(fetcher, FetchItem.of(source)
                     .filter(i -> race.contains(i.object().key())), Sink.discard(), output.quiet);
             BenchCommand.Measurement.Result r = m.stop();
-            Fetching.printFailures(report, err);
+            Fetching.printFailures(report, List.of(), err);
             if (report.objects() != chunks || !report.ok()) {
                 BenchCommand.print(spec.commandLine().getOut(), report, r, options, output);
                 err.printf("zarrfetch: the race fetched %d of %d chunks%n", report.objects(), chunks);
@@ -152,7 +161,7 @@ final class DemoCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             BenchCommand.print(out, report, r, options, output, java.util.Map.of("read_selection", read.selection,
                     "read_bytes", read.bytes, "read_seconds", read.seconds, "read_mb_per_s",
-                    read.bytes / read.seconds / 1e6));
+                    read.bytes / read.seconds / 1e6), 0);
             if (talk) {
                 out.printf(Locale.ROOT, "%nArray read: %s[%s] -> %s (%s decoded from %d Blosc-LZ4 chunks) in %.2f s "
                         + "(%.0f MB/s decoded)%nmean sea surface temperature over the ocean: %.2f K%n", read.url,

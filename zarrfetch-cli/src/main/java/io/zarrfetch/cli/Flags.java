@@ -1,35 +1,68 @@
 package io.zarrfetch.cli;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.zarrfetch.fetch.FetchOptions;
 import io.zarrfetch.fetch.HedgePolicy;
+import io.zarrfetch.fetch.RetryPolicy;
+import io.zarrfetch.store.AwsConfig;
 import io.zarrfetch.store.StoreOptions;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Options shared by the commands. */
 final class Flags {
     private Flags() {
     }
 
+    /**
+     * Bad input found after parsing (a URL that names no store, a missing profile, a selection that does not fit):
+     * exit status 2, like a parse error, but without the hint to read --help.
+     */
+    static final class BadInput extends CommandLine.ParameterException {
+        private static final long serialVersionUID = 1L;
+
+        BadInput(CommandSpec spec, String message) {
+            super(spec.commandLine(), message);
+        }
+    }
+
     /** Where objects are and how to reach them. */
     static final class Store {
-        @Option(names = "--endpoint", paramLabel = "URL",
-                description = "S3-compatible endpoint, like http://127.0.0.1:9000 (default: $AWS_ENDPOINT_URL, "
-                        + "else AWS). Buckets are then addressed path-style.")
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec command;
+
+        @Option(names = "--profile", paramLabel = "NAME",
+                description = "The AWS profile whose settings and credentials to use (default: $AWS_PROFILE, else "
+                        + "default), from ~/.aws/config and ~/.aws/credentials.")
+        String profile;
+
+        @Option(names = {"--endpoint", "--endpoint-url"}, paramLabel = "URL",
+                description = "S3-compatible endpoint, like http://127.0.0.1:9000 (default: $AWS_ENDPOINT_URL_S3, "
+                        + "$AWS_ENDPOINT_URL, the profile's endpoint_url, else AWS). Buckets are then addressed "
+                        + "path-style, unless the profile's s3 addressing_style is virtual.")
         URI endpoint;
 
         @Option(names = "--region", paramLabel = "REGION",
-                description = "S3 region (default: $AWS_REGION, else us-east-1; a bucket in another region is "
-                        + "followed there).")
+                description = "S3 region (default: $AWS_REGION, the profile's region, else us-east-1; a bucket in "
+                        + "another region is followed there).")
         String region;
 
         @Option(names = "--no-sign-request", description = "Send S3 requests unsigned, for public buckets.")
         boolean noSignRequest;
+
+        @Option(names = "--ca-bundle", paramLabel = "FILE", converter = ReadableFile.class,
+                description = "Trust the certificate authorities in this PEM file for HTTPS (default: "
+                        + "$AWS_CA_BUNDLE, the profile's ca_bundle, else the JDK's).")
+        Path caBundle;
 
         @Option(names = "--connect-timeout", paramLabel = "TIME", converter = Seconds.class,
                 description = "Give up a connection attempt after TIME, like 10s or 500ms (default: 10s); the "
@@ -41,19 +74,45 @@ final class Flags {
                         + "longer than TIME (default: 30s); the request is then retried, resuming the body.")
         Duration readTimeout;
 
+        private AwsConfig aws;
+
+        /**
+         * The settings of the AWS CLI's environment variables and shared config files, for --profile.
+         *
+         * @throws BadInput when the profile does not exist or a setting is malformed
+         */
+        AwsConfig aws() {
+            if (aws == null) {
+                try {
+                    aws = AwsConfig.load(profile, Main.environment(command));
+                } catch (IllegalArgumentException e) {
+                    throw new BadInput(command, e.getMessage());
+                }
+            }
+            return aws;
+        }
+
+        /** The options: these flags, then the environment and the profile ({@link #aws()}), then the defaults. */
         StoreOptions options(int connectionsPerHost) {
-            StoreOptions o = StoreOptions.defaults().withMaxConnectionsPerHost(connectionsPerHost);
+            StoreOptions o = aws().storeOptions().withMaxConnectionsPerHost(connectionsPerHost);
             if (connectTimeout != null) {
                 o = o.withConnectTimeout(connectTimeout);
             }
             if (readTimeout != null) {
                 o = o.withReadTimeout(readTimeout);
             }
-            if (endpoint != null) {
-                o = o.withEndpoint(endpoint);
-            }
             if (region != null) {
                 o = o.withRegion(region);
+            }
+            if (caBundle != null) {
+                o = o.withCaBundle(caBundle);
+            }
+            try {
+                if (endpoint != null) {
+                    o = o.withEndpoint(endpoint);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new BadInput(command, "--endpoint: " + e.getMessage());
             }
             return o.withAnonymous(noSignRequest || o.anonymous());
         }
@@ -61,6 +120,9 @@ final class Flags {
 
     /** How fetching is bounded. */
     static final class Fetch {
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec command;
+
         @Option(names = "--concurrency", paramLabel = "N",
                 description = "Keep exactly N requests in flight, over at most N connections per host (default: "
                         + "adaptive, from " + FetchOptions.START_CONCURRENCY + " up to "
@@ -77,27 +139,61 @@ final class Flags {
                         + "(default: 512MiB).")
         Long memoryLimit;
 
+        @Option(names = "--max-attempts", paramLabel = "N",
+                description = "Try a failing request at most N times, the first included (default: "
+                        + "$AWS_MAX_ATTEMPTS, the profile's max_attempts, else 5).")
+        Integer maxAttempts;
+
+        // '%%': picocli formats descriptions, and a lone '%' is a broken format specifier
         @Option(names = "--no-hedging", description = "Never send a stalled request again (default: a request that "
                 + "gets nothing for 3 times the usual wait for an answer, and at least 1 s, is sent again on another "
-                + "connection, and the first to complete wins; at most 5% of requests).")
+                + "connection, and the first to complete wins; at most 5%% of requests).")
         boolean noHedging;
 
-        FetchOptions options() {
+        /**
+         * The options: these flags, then {@code aws} (the environment and the profile) where it says something, then
+         * the defaults.
+         *
+         * @param aws the AWS settings, or {@code null} for none
+         * @throws BadInput when a value is out of its range
+         */
+        FetchOptions options(AwsConfig aws) {
             FetchOptions o = FetchOptions.defaults();
-            if (concurrency != null) {
-                o = o.withConcurrency(concurrency);
+            o = set(o, "--concurrency", concurrency, FetchOptions::withConcurrency);
+            o = set(o, "--part-size", partSize, FetchOptions::withPartSize);
+            o = set(o, "--memory-limit", memoryLimit, FetchOptions::withMemoryLimit);
+            if (maxAttempts != null && maxAttempts < 1) {
+                throw new BadInput(command, "--max-attempts must be 1 or more, was " + maxAttempts);
             }
-            if (partSize != null) {
-                o = o.withPartSize(partSize);
-            }
-            if (memoryLimit != null) {
-                o = o.withMemoryLimit(memoryLimit);
-            }
+            o = withMaxAttempts(o, maxAttempts != null ? maxAttempts : aws != null ? aws.maxAttempts() : null);
             if (noHedging) {
                 o = o.withHedging(HedgePolicy.off());
             }
             return o;
         }
+
+        /** {@code with.apply(o, value)} when the option was given, its range error a usage error naming it. */
+        private <T> FetchOptions set(FetchOptions o, String option, T value,
+                BiFunction<FetchOptions, T, FetchOptions> with) {
+            if (value == null) {
+                return o;
+            }
+            try {
+                return with.apply(o, value);
+            } catch (IllegalArgumentException e) {
+                throw new BadInput(command, option + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** {@code options} with {@code attempts} attempts per request when not null; the rest of its retry policy kept. */
+    static FetchOptions withMaxAttempts(FetchOptions options, Integer attempts) {
+        if (attempts == null) {
+            return options;
+        }
+        RetryPolicy r = options.retry();
+        return options.withRetry(new RetryPolicy(attempts, r.baseDelay(), r.maxDelay(), r.budgetBase(),
+                r.budgetRatio()));
     }
 
     /** How results are printed. */
@@ -130,6 +226,20 @@ final class Flags {
                 throw new CommandLine.TypeConversionException("a time from 1ms to 24h, not '" + value + "'");
             }
             return Duration.ofMillis(Math.round(millis));
+        }
+    }
+
+    /** A file that exists and can be read. */
+    static final class ReadableFile implements CommandLine.ITypeConverter<Path> {
+        @Override
+        public Path convert(String value) {
+            Path p = Path.of(value);
+            String problem = !Files.exists(p) ? "no such file" : Files.isDirectory(p) ? "a folder, not a file"
+                    : !Files.isReadable(p) ? "permission denied" : null;
+            if (problem != null) {
+                throw new CommandLine.TypeConversionException(value + ": " + problem);
+            }
+            return p;
         }
     }
 }

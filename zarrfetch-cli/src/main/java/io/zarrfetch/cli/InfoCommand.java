@@ -52,8 +52,9 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (Stores stores = new Stores(store.options(8));
-                Fetcher fetcher = new Fetcher(io.zarrfetch.fetch.FetchOptions.defaults())) {
-            Stores.Location loc = stores.locate(url);
+                Fetcher fetcher = new Fetcher(Flags.withMaxAttempts(io.zarrfetch.fetch.FetchOptions.defaults(),
+                        store.aws().maxAttempts()))) {
+            Stores.Location loc = Fetching.locate(spec, stores, url);
             ZarrArray array;
             try {
                 array = ZarrArray.open(loc.store(), loc.key(), fetcher);

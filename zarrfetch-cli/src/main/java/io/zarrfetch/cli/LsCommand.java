@@ -3,6 +3,7 @@ package io.zarrfetch.cli;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import io.zarrfetch.store.KeyPaths;
@@ -40,8 +41,9 @@ final class LsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         long objects = 0;
         long bytes = 0;
+        Source source;
         try (Stores stores = new Stores(store.options(8))) {
-            Source source = stores.resolve(url);
+            source = Fetching.resolve(spec, stores, List.of(url)).getFirst();
             Iterator<ObjectInfo> it = source.objects().iterator();
             try {
                 while (it.hasNext()) {
@@ -55,8 +57,7 @@ final class LsCommand implements Callable<Integer> {
                         out.println(new Json().put("key", o.key()).put("size", o.size()).put("etag", o.etag())
                                 .put("url", source.store().url(o.key())));
                     } else {
-                        String key = KeyPaths.printable(o.key());
-                        out.printf("%14d  %s%n", o.size(), key.substring(1, key.length() - 1));
+                        out.printf("%14d  %s%n", o.size(), KeyPaths.escaped(o.key()));
                     }
                 }
             } catch (UncheckedIOException e) {
@@ -65,6 +66,13 @@ final class LsCommand implements Callable<Integer> {
             }
         }
         out.flush();
+        if (objects == 0 && source.isPrefix() && !source.prefix().isEmpty()) {
+            // as the AWS CLI: a key or prefix that names nothing is an error (an empty bucket or folder is not)
+            spec.commandLine().getErr().println("zarrfetch: error: " + KeyPaths.escaped(url) + ": "
+                    + (Fetching.namesKey(source) ? "no such object, and no objects under " + source.prefix()
+                            : "no objects under this prefix"));
+            return 1;
+        }
         if (!output.quiet && !output.json) {
             spec.commandLine().getErr().printf("%d objects, %s (%d bytes)%n", objects, Sizes.format(bytes), bytes);
         }

@@ -1,11 +1,19 @@
 package io.zarrfetch.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.Callable;
 
+import io.zarrfetch.store.FileErrors;
+import io.zarrfetch.store.KeyPaths;
 import io.zarrfetch.store.StoreException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "zarrfetch", mixinStandardHelpOptions = true, usageHelpWidth = 110, versionProvider = Version.class,
         description = {"Fetches many objects and Zarr arrays from S3, HTTP servers and local folders at the speed of "
@@ -14,26 +22,40 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'zarrfetch help COMMAND' for a command's options."})
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
     @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
+    /** The environment variables the commands read (AWS_PROFILE, AWS_REGION, ...): the process's, or a test's. */
+    private final Map<String, String> environment;
+
+    Main(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+    }
+
+    /** Without a command: the usage, on stderr, and the status of bad usage. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return spec.exitCodeOnInvalidInput();
     }
 
     public static void main(String[] args) {
-        // Libraries log warnings only; the commands report what matters themselves.
+        // Libraries log warnings only, as short plain lines ("WARN no AWS credentials found; ..."); the commands
+        // report what matters themselves.
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
-        System.exit(commandLine().execute(args));
+        System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+        System.setProperty("org.slf4j.simpleLogger.showLogName", "false");
+        System.exit(commandLine(System.getenv()).execute(args));
     }
 
-    static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new Main());
+    /** The command line over {@code environment}, as {@link #main} runs it. */
+    static CommandLine commandLine(Map<String, String> environment) {
+        CommandLine cli = new CommandLine(new Main(environment));
+        cli.setParameterExceptionHandler(Main::usageError);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("zarrfetch: error: " + message(e));
+            commandLine.getErr().println("zarrfetch: error: " + printable(message(e)));
             if (Boolean.getBoolean("zarrfetch.debug")) {
                 e.printStackTrace(commandLine.getErr());
             }
@@ -42,9 +64,35 @@ public final class Main implements Runnable {
         return cli;
     }
 
+    /** The environment variables of the command line that runs {@code command}. */
+    static Map<String, String> environment(CommandSpec command) {
+        return ((Main) command.root().userObject()).environment;
+    }
+
+    /** Bad usage: the message, a pointer to --help where the command line itself was wrong, status 2. */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println("zarrfetch: error: " + printable(e.getMessage()));
+        if (!(e instanceof Flags.BadInput) && !CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+            err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for its usage.");
+        }
+        err.flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /** A message safe to print: control characters escaped, but its own line breaks kept. */
+    static String printable(String message) {
+        return message == null ? "" : String.join("\n", Arrays.stream(message.split("\n", -1))
+                .map(KeyPaths::escaped).toList());
+    }
+
     private static String message(Throwable e) {
         if (e instanceof UncheckedIOException u) {
             e = u.getCause();
+        }
+        if (e instanceof FileSystemException) {
+            return FileErrors.describe(e); // its message is often the path alone
         }
         if (e instanceof StoreException || e instanceof IllegalArgumentException || e instanceof IOException
                 || e instanceof IndexOutOfBoundsException) {

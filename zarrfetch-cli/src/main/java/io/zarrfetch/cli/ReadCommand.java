@@ -6,6 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -17,6 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import io.zarrfetch.fetch.FetchOptions;
 import io.zarrfetch.fetch.Fetcher;
+import io.zarrfetch.store.FileErrors;
 import io.zarrfetch.store.Stores;
 import io.zarrfetch.zarr.Npy;
 import io.zarrfetch.zarr.Selection;
@@ -65,32 +67,47 @@ final class ReadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Selection selection = Selection.parse(select);
-        FetchOptions options = fetch.options();
+        Selection selection;
+        try {
+            selection = Selection.parse(select);
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new Flags.BadInput(spec, "--select " + select + ": " + e.getMessage());
+        }
+        FetchOptions options = fetch.options(store.aws());
         long t0 = System.nanoTime();
         long[] shape;
         long bytes;
         String descr;
         try (Stores stores = new Stores(store.options(options.concurrency()));
                 Fetcher fetcher = new Fetcher(options)) {
-            ZarrArray array = ZarrArray.open(stores, url, fetcher);
-            Selection.Resolved r = selection.resolve(array.metadata().shape());
-            shape = r.resultShape();
-            bytes = Math.multiplyExact(r.elements(), array.metadata().dtype().size());
+            Stores.Location loc = Fetching.locate(spec, stores, url);
+            ZarrArray array = ZarrArray.open(loc.store(), loc.key(), fetcher);
+            Selection.Resolved r;
+            try {
+                r = selection.resolve(array.metadata().shape());
+                shape = r.resultShape();
+                bytes = Math.multiplyExact(r.elements(), array.metadata().dtype().size());
+            } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+                throw new Flags.BadInput(spec, "--select " + select + ": " + e.getMessage());
+            } catch (ArithmeticException e) {
+                throw new Flags.BadInput(spec, "--select " + (select.isEmpty() ? "(everything)" : select)
+                        + ": the selection of the array of shape " + InfoCommand.tuple(array.metadata().shape())
+                        + " is too large: more than 2^63 - 1 bytes");
+            }
             descr = array.metadata().dtype().numpyDescr();
             if (outputFile.equals("-")) {
                 // through a temporary file, not memory: a selection may be larger than the memory there is
                 Path temp = Files.createTempFile("zarrfetch-read-", ".npy");
                 temp.toFile().deleteOnExit();
                 try {
-                    writeFile(array, selection, temp);
+                    write(array, selection, temp, bytes);
                     Files.copy(temp, System.out);
                     System.out.flush();
                 } finally {
                     Files.deleteIfExists(temp);
                 }
             } else {
-                writeFile(array, selection, Path.of(outputFile));
+                write(array, selection, Path.of(outputFile), bytes);
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -104,6 +121,51 @@ final class ReadCommand implements Callable<Integer> {
                     Sizes.format(bytes), seconds, outputFile.equals("-") ? "" : " into " + outputFile);
         }
         return 0;
+    }
+
+    /**
+     * {@link #writeFile}, once the file's folder is known to have room for its {@code bytes}; its file system errors
+     * said in words.
+     */
+    private static void write(ZarrArray array, Selection selection, Path target, long bytes) throws IOException,
+            InterruptedException {
+        checkRoom(target, bytes);
+        try {
+            writeFile(array, selection, target);
+        } catch (FileSystemException e) {
+            throw new IOException(FileErrors.cannotWrite(target, e), e);
+        } catch (RuntimeException | Error e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof InternalError && String.valueOf(c.getMessage()).contains("unsafe memory access")) {
+                    // the JDK's word for a write to a file mapping that found no disk space behind it (SIGBUS)
+                    throw new IOException(FileErrors.cannotWrite(target, c), e);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Fails before anything is fetched when {@code target} cannot hold {@code bytes}: its folder is a file, or its file
+     * system has less room. (A write to a memory-mapped file that finds no room stops the program with an obscure
+     * error, which {@link #write} translates; this says it early, in plain words, in the usual case.)
+     */
+    private static void checkRoom(Path target, long bytes) throws IOException {
+        Path existing = target.toAbsolutePath().getParent();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return;
+        }
+        if (!Files.isDirectory(existing)) {
+            throw new IOException("cannot write " + target + ": not a folder (at " + existing + ")");
+        }
+        long free = Files.getFileStore(existing).getUsableSpace();
+        if (bytes > free) {
+            throw new IOException("cannot write " + target + ": no space left on device (the selection takes "
+                    + Sizes.format(bytes) + ", " + Sizes.format(free) + " are free there)");
+        }
     }
 
     /**

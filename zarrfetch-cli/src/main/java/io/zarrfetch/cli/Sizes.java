@@ -21,14 +21,15 @@ final class Sizes {
     static long parse(String text) {
         Matcher m = SIZE.matcher(text.strip());
         if (!m.matches()) {
-            throw new IllegalArgumentException("not a size: '" + text + "' (try 64MiB, 1GiB, 512k or 1000000)");
+            throw new IllegalArgumentException("'" + text + "' is not a size: write a number of bytes with an optional "
+                    + "unit, like 64MiB, 1.5GiB, 512k, 100MB or 1000000");
         }
         String unit = m.group(2).toLowerCase(Locale.ROOT);
         boolean binary = !m.group(3).isEmpty() || m.group(4).isEmpty();
         int power = "kmgt".indexOf(unit) + 1;
         double bytes = Double.parseDouble(m.group(1)) * Math.pow(binary ? 1024 : 1000, unit.isEmpty() ? 0 : power);
         if (bytes > Long.MAX_VALUE / 2) {
-            throw new IllegalArgumentException("size too large: " + text);
+            throw new IllegalArgumentException("'" + text + "' is too large a size");
         }
         return Math.round(bytes);
     }
@@ -52,7 +53,12 @@ final class Sizes {
     static final class Converter implements CommandLine.ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
-            return parse(value);
+            try {
+                return parse(value);
+            } catch (IllegalArgumentException e) {
+                // picocli then says "Invalid value for option '--memory-limit': " and this message, nothing else
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.function.Supplier;
 
 import io.zarrfetch.fetch.FetchProgress;
+import io.zarrfetch.store.FileErrors;
 
 /**
  * A throughput-over-time record of one fetch, like watching bmon: every 100 ms a CSV line with the time, the bytes
@@ -41,7 +42,7 @@ final class Trace implements AutoCloseable {
         try {
             return new Trace(file, source);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the trace to " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(new IOException(FileErrors.cannotWrite(file, e), e));
         }
     }
 

@@ -44,10 +44,25 @@ class CliTest {
         }
     }
 
+    /**
+     * An environment without AWS settings: no AWS variables, and config and credentials files that do not exist, so
+     * that no test reads the machine's ~/.aws.
+     */
+    static Map<String, String> noAws() {
+        return Map.of("AWS_CONFIG_FILE", "/nonexistent/zarrfetch-test/aws/config",
+                "AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/zarrfetch-test/aws/credentials");
+    }
+
+    /** Runs a command in this JVM, in an environment without AWS settings ({@link #noAws()}). */
     static Run run(String... args) {
+        return run(noAws(), args);
+    }
+
+    /** Runs a command in this JVM, with {@code environment} as its environment variables. */
+    static Run run(Map<String, String> environment, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
+        CommandLine cli = Main.commandLine(environment);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int exit = cli.execute(args);

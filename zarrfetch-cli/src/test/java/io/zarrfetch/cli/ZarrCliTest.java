@@ -170,10 +170,71 @@ class ZarrCliTest {
     void readErrorsAreClear() {
         Run out = run(cmd("read", s3("s3://mur-sst/zarr-v1/analysed_sst", "--select", "7000", "-o",
                 tmp.resolve("x.npy").toString())));
-        assertThat(out.exit()).isEqualTo(1);
-        assertThat(out.err()).contains("index 7000 is out of bounds for axis 0 with size 6443");
+        assertThat(out.exit()).as("a selection that does not fit is bad usage").isEqualTo(2);
+        assertThat(out.err()).contains("--select 7000: index 7000 is out of bounds for axis 0 with size 6443");
+        Run malformed = run(cmd("read", s3("s3://mur-sst/zarr-v1/analysed_sst", "--select", "0:5:x", "-o",
+                tmp.resolve("x.npy").toString())));
+        assertThat(malformed.exit()).isEqualTo(2);
+        assertThat(malformed.err()).startsWith("zarrfetch: error: --select 0:5:x: ");
         Run none = run(cmd("read", s3("s3://mur-sst/nothing", "-o", tmp.resolve("y.npy").toString())));
         assertThat(none.exit()).isEqualTo(1);
         assertThat(none.err()).contains("s3://mur-sst/nothing/").contains("no Zarr array");
+    }
+
+    /** A local Zarr v2 array of one chunk, with this .zarray text. */
+    Path array(String name, String zarray) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve(name));
+        Files.writeString(dir.resolve(".zarray"), zarray);
+        return dir;
+    }
+
+    static String zarray(String shape, String chunks, String dtype, String compressor, String fill) {
+        return "{\"zarr_format\": 2, \"shape\": " + shape + ", \"chunks\": " + chunks + ", \"dtype\": \"" + dtype
+                + "\", \"compressor\": " + compressor + ", \"fill_value\": " + fill + ", \"order\": \"C\", "
+                + "\"filters\": null}";
+    }
+
+    @Test
+    void zarrErrorsSayWhatIsWrongInPlainWords() throws Exception {
+        Path badJson = array("bad-json", "{\"zarr_format\": 2, \"shape\": [10,], }");
+        Run json = run("info", badJson.toString());
+        assertThat(json.exit()).isEqualTo(1);
+        assertThat(json.err()).isEqualTo("zarrfetch: error: " + badJson.toUri() + ": .zarray is not valid JSON: "
+                + "unexpected character ']': expected a value (line 1, column 33)\n");
+
+        Path random = array("random", zarray("[100]", "[100]", "<i2", "{\"id\": \"blosc\", \"cname\": \"lz4\", "
+                + "\"clevel\": 5, \"shuffle\": 1, \"blocksize\": 0}", "0"));
+        byte[] noise = new byte[300];
+        new java.util.Random(7).nextBytes(noise);
+        noise[0] = 99;
+        Files.write(random.resolve("0"), noise);
+        Run blosc = run("read", random.toString(), "-o", tmp.resolve("r.npy").toString());
+        assertThat(blosc.exit()).isEqualTo(1);
+        assertThat(blosc.err()).contains(random.resolve("0").toUri() + ": chunk 0: not a Blosc frame");
+        assertThat(tmp.resolve("r.npy")).doesNotExist();
+
+        Path huge = array("huge", zarray("[4611686018427387904]", "[4611686018427387904]", "<i2", "null", "0"));
+        Run size = run("info", huge.toString());
+        assertThat(size.exit()).isEqualTo(1);
+        assertThat(size.err()).contains("chunks [4611686018427387904] is too large: 4611686018427387904 elements "
+                + "along axis 0, where a chunk holds at most 2147483647 (2^31 - 1) elements in all");
+        Path wide = array("wide", zarray("[4611686018427387904, 4611686018427387904, 4]", "[1, 1, 1]", "<i2", "null",
+                "0"));
+        assertThat(run("info", wide.toString()).err()).contains("is too large: it makes more than "
+                + "9223372036854775807 (2^63 - 1) chunks");
+        Path long62 = array("long", zarray("[4611686018427387904]", "[1000]", "<f8", "null", "0"));
+        Run all = run("read", long62.toString(), "-o", tmp.resolve("all.npy").toString());
+        assertThat(all.exit()).isEqualTo(2);
+        assertThat(all.err()).contains("--select (everything): the selection of the array of shape "
+                + "(4611686018427387904,) is too large: more than 2^63 - 1 bytes");
+    }
+
+    @Test
+    void infoShowsAComplexFillValueAsNumPyDoes() throws Exception {
+        Path complex = array("complex", zarray("[3]", "[3]", "<c16", "null", "[1.5, -2.0]"));
+        Run r = run("info", "--no-count", complex.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("fill value       1.5-2j\n");
+        assertThat(run("info", "--json", complex.toString()).out()).contains("\"fill_value\":\"1.5-2j\"");
     }
 }

@@ -81,10 +81,14 @@ final class BloscCodec implements BytesCodec {
                     + "-byte header");
         }
         int version = src.get(0) & 0xFF;
+        if (version >= 3 && version <= 5 && (src.get(1) & 0xFF) >= 1) {
+            // c-blosc2's chunk format versions (BLOSC2_VERSION_FORMAT_ALPHA to _VL_BLOCKS)
+            throw new CodecException("this is a Blosc2 chunk (format version " + version + "); only Blosc 1.x frames "
+                    + "(format version " + VERSION + ", as c-blosc 1.x, numcodecs and zarr-python write) are read");
+        }
         if (version != VERSION) {
-            throw new CodecException("blosc frame has format version " + version + "; only version " + VERSION
-                    + " (c-blosc 1.x, as numcodecs and zarr-python write) is supported"
-                    + (version > VERSION ? " (Blosc2 frames are not)" : ""));
+            throw new CodecException("not a Blosc frame: a Blosc 1.x frame starts with format version " + VERSION
+                    + ", this data with byte " + version + " (corrupt, or compressed with another codec?)");
         }
         int nbytes = src.getInt(4);
         if (nbytes < 0) {

@@ -2,8 +2,8 @@ package io.zarrfetch.fetch;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.zarrfetch.store.FileErrors;
 import io.zarrfetch.store.KeyPaths;
 import io.zarrfetch.store.ObjectInfo;
 import io.zarrfetch.store.StoreException;
@@ -53,24 +54,31 @@ final class FileTargets {
         if (other != null) {
             throw new StoreException(url, 0, false, "another object (" + other + ") is also copied to " + target);
         }
-        Path real = realFolder();
-        Path parent = target.getParent();
         try {
+            Path real = realFolder();
+            Path parent = target.getParent();
             Files.createDirectories(parent);
-        } catch (FileAlreadyExistsException e) {
-            throw new StoreException(url, 0, false, "cannot create folder " + parent + ": a file is in the way");
+            if (!parent.toRealPath().startsWith(real)) {
+                throw new StoreException(url, 0, false, "refusing to write " + target + ": its folder leads outside "
+                        + real + " through a link");
+            }
+            if (Files.isDirectory(target)) {
+                throw new StoreException(url, 0, false, "cannot write " + target + ": a folder is in the way");
+            }
+            Path temp = parent.resolve(".zf-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
+                    + ".part");
+            FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            return new Target(url, target, temp, channel, size);
+        } catch (StoreException e) {
+            throw e;
+        } catch (IOException e) {
+            throw cannotWrite(url, target, e);
         }
-        if (!parent.toRealPath().startsWith(real)) {
-            throw new StoreException(url, 0, false, "refusing to write " + target + ": its folder leads outside "
-                    + real + " through a link");
-        }
-        if (Files.isDirectory(target)) {
-            throw new StoreException(url, 0, false, "cannot write " + target + ": a folder is in the way");
-        }
-        Path temp = parent.resolve(".zf-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
-                + ".part");
-        FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        return new Target(url, target, temp, channel, size);
+    }
+
+    /** A failure to write {@code target}, saying why in words ("permission denied", "no space left on device"). */
+    static StoreException cannotWrite(String url, Path target, IOException e) {
+        return new StoreException(url, 0, false, FileErrors.cannotWrite(target, e), e);
     }
 
     /** One object's file while it is being written. */
@@ -92,8 +100,14 @@ final class FileTargets {
         /** Writes all of {@code src} at {@code position}; parts of one file may be written from many threads. */
         void write(ByteBuffer src, long position) throws IOException {
             long p = position;
-            while (src.hasRemaining()) {
-                p += channel.write(src, p);
+            try {
+                while (src.hasRemaining()) {
+                    p += channel.write(src, p);
+                }
+            } catch (ClosedChannelException e) {
+                throw e; // abandoned (cancelled, or another part failed): not a write error
+            } catch (IOException e) {
+                throw cannotWrite(url, target, e);
             }
         }
 
@@ -107,7 +121,12 @@ final class FileTargets {
                 throw new StoreException(url, 0, false, "wrote " + written + " bytes but the object has "
                         + expected + "; nothing was kept");
             }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                abandon();
+                throw cannotWrite(url, target, e);
+            }
         }
 
         /** Deletes the temporary file. */

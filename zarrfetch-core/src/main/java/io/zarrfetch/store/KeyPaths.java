@@ -74,20 +74,49 @@ public final class KeyPaths {
         return null;
     }
 
-    /** The key with control characters escaped, safe to print. */
+    /**
+     * The key in double quotes, safe to print: control characters escaped as {@link #escaped(String)} does, at most
+     * 300 characters of it.
+     */
     public static String printable(String key) {
-        StringBuilder b = new StringBuilder(key.length() + 2).append('"');
-        for (int i = 0; i < key.length() && b.length() < 300; i++) {
-            char c = key.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
+        String k = key.length() > 300 ? key.substring(0, 300) : key;
+        return '"' + escaped(k) + (key.length() > 300 ? "..." : "") + '"';
+    }
+
+    /**
+     * The text with control characters (which could move a terminal's cursor or hide what follows) written as
+     * {@code \t}, {@code \n}, {@code \r} or {@code \xNN}, and halves of broken surrogate pairs as a backslash, 'u'
+     * and four hex digits; everything else, backslashes and quotes included, as it is.
+     */
+    public static String escaped(String text) {
+        StringBuilder b = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            String escape = switch (c) {
+                case '\t' -> "\\t";
+                case '\n' -> "\\n";
+                case '\r' -> "\\r";
+                default -> Character.isISOControl(c) ? String.format("\\x%02x", (int) c)
+                        : Character.isSurrogate(c) && !pairedSurrogate(text, i) ? String.format("\\u%04x", (int) c)
+                                : null;
+            };
+            if (escape != null && b == null) {
+                b = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (b != null) {
+                if (escape != null) {
+                    b.append(escape);
+                } else {
+                    b.append(c);
+                }
             }
         }
-        if (key.length() > 300) {
-            b.append("...");
-        }
-        return b.append('"').toString();
+        return b == null ? text : b.toString();
+    }
+
+    private static boolean pairedSurrogate(String s, int i) {
+        char c = s.charAt(i);
+        return Character.isHighSurrogate(c) ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
+                : i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
     }
 }

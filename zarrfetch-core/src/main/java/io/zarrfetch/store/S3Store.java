@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -31,8 +32,15 @@ final class S3Store implements Store {
      */
     private static final Map<String, String> CHECKSUMS = Map.of("x-amz-checksum-mode", "ENABLED");
 
+    /** S3 Transfer Acceleration's hosts: AWS, whatever the bucket's region. */
+    private static final Pattern ACCELERATE = Pattern.compile(
+            "s3-accelerate(\\.dualstack)?\\.amazonaws\\.com");
+
     private final String bucket;
     private final URI endpoint;
+    private final AddressingStyle style;
+    /** Whether a bucket asked for in the wrong region is followed to its own: on AWS. */
+    private final boolean followsRegion;
     private final HttpTransport transport;
     private final RequestSigner signer;
     private volatile String region;
@@ -41,6 +49,8 @@ final class S3Store implements Store {
     S3Store(String bucket, StoreOptions options, HttpTransport transport, RequestSigner signer) {
         this.bucket = bucket;
         this.endpoint = options.endpoint();
+        this.style = options.addressingStyle();
+        this.followsRegion = endpoint == null || ACCELERATE.matcher(endpoint.getHost()).matches();
         this.region = options.effectiveRegion();
         this.transport = transport;
         this.signer = signer;
@@ -69,17 +79,24 @@ final class S3Store implements Store {
         return true;
     }
 
-    /** The base of this bucket's URLs, ending in '/': path-style on custom endpoints, virtual-hosted on AWS. */
+    /**
+     * The base of this bucket's URLs, ending in '/'. On an endpoint: path-style unless the style is virtual. On AWS:
+     * virtual-hosted unless the style is path, or the name has dots (which break TLS there) and the style is auto.
+     */
     private String base() {
         if (endpoint != null) {
-            String e = endpoint.toString();
-            return (e.endsWith("/") ? e : e + "/") + Keys.encodePath(bucket) + "/";
+            String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath();
+            path = path.endsWith("/") ? path : path + "/";
+            if (style == AddressingStyle.VIRTUAL) {
+                return endpoint.getScheme() + "://" + bucket + "." + endpoint.getRawAuthority() + path;
+            }
+            return endpoint.getScheme() + "://" + endpoint.getRawAuthority() + path + Keys.encodePath(bucket) + "/";
         }
-        if (bucket.contains(".")) {
-            // Dotted names break TLS with virtual-hosted addressing.
-            return "https://s3." + region + ".amazonaws.com/" + bucket + "/";
+        String host = "s3." + region + (region.startsWith("cn-") ? ".amazonaws.com.cn" : ".amazonaws.com");
+        if (style == AddressingStyle.PATH || style == AddressingStyle.AUTO && bucket.contains(".")) {
+            return "https://" + host + "/" + bucket + "/";
         }
-        return "https://" + bucket + ".s3." + region + ".amazonaws.com/";
+        return "https://" + bucket + "." + host + "/";
     }
 
     URI objectUri(String key) {
@@ -199,7 +216,7 @@ final class S3Store implements Store {
             return request.send();
         } catch (StoreException e) {
             String hint = regionHint;
-            if (endpoint == null && (e.status() == 301 || e.status() == 400) && hint != null
+            if (followsRegion && (e.status() == 301 || e.status() == 400) && hint != null
                     && !hint.equals(region)) {
                 region = hint;
                 return request.send();
@@ -249,7 +266,9 @@ final class S3Store implements Store {
             case 404 -> "NoSuchBucket".equals(code) ? "no such bucket " + bucket + " (" + what + ")"
                     : "no such object (" + what + ")";
             case 403 -> "access denied to bucket " + bucket + " (" + what + "); "
-                    + (signer.anonymous() ? "the request was unsigned: this bucket needs credentials"
+                    + (signer == RequestSigner.ANONYMOUS ? "the request was unsigned: this bucket may need credentials"
+                            : signer.anonymous() ? "the request was unsigned, as no AWS credentials were found: this "
+                                    + "bucket may need them (AWS_PROFILE, AWS_ACCESS_KEY_ID, ~/.aws/credentials)"
                             : "SignatureDoesNotMatch".equals(code) || "InvalidAccessKeyId".equals(code)
                                     ? "the credentials are wrong: check the access key id and the secret key"
                                     : "check that the credentials may read this bucket, or use --no-sign-request "

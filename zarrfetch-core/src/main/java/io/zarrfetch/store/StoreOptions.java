@@ -9,26 +9,30 @@ import java.util.Objects;
  * How stores reach their objects. Immutable; start from {@link #defaults()} and change what you need with the
  * {@code with...} methods.
  *
- * <p>Defaults (they may change between releases): AWS endpoints chosen by region, region from
- * {@code AWS_REGION}/{@code AWS_DEFAULT_REGION} or else {@code us-east-1}, endpoint from {@code AWS_ENDPOINT_URL}
- * when set, signed requests when credentials are found (anonymous otherwise), at most 64 connections per host, 10 s to connect, 30 s without a byte before a
- * read fails.
+ * <p>Defaults (they may change between releases): the AWS CLI's environment variables and shared config files,
+ * as {@link AwsConfig#load()} resolves them (region, endpoint, addressing style, CA bundle, profile, credentials
+ * from the environment); otherwise AWS endpoints chosen by region, {@code us-east-1}, signed requests when
+ * credentials are found (unsigned otherwise), at most 64 connections per host, 10 s to connect, 30 s without a
+ * byte before a read fails.
  *
- * @param endpoint an S3-compatible endpoint such as {@code http://127.0.0.1:9000}, or {@code null} for AWS; with
- *     an endpoint, buckets are addressed path-style ({@code endpoint/bucket/key})
- * @param region the S3 region, or {@code null} to use the environment's or {@code us-east-1}
+ * @param endpoint an S3-compatible endpoint such as {@code http://127.0.0.1:9000}, or {@code null} for AWS
+ * @param region the S3 region, or {@code null} for {@code us-east-1}
  * @param anonymous whether S3 requests go unsigned even when credentials are available (public buckets)
- * @param credentials the credentials to sign with, or {@code null} to look them up in the AWS SDK's default chain
- *     (environment, AWS_PROFILE and ~/.aws files, web identity, container and instance metadata)
+ * @param credentials the credentials to sign with, or {@code null} to look them up: in {@code profile} (static
+ *     keys, {@code credential_process}), then container and instance metadata
  * @param maxConnectionsPerHost the most connections open to one host at a time; requests beyond it wait
  * @param connectTimeout how long to wait for a connection
  * @param readTimeout how long to wait for the first byte of an answer, and for each next byte of a body
  * @param caBundle a PEM file of the certificate authorities that HTTPS servers are trusted through (as the AWS CLI's
  *     {@code AWS_CA_BUNDLE}), or {@code null} for the JDK's (its {@code cacerts}, or
  *     {@code javax.net.ssl.trustStore} when set)
+ * @param addressingStyle how buckets are put in request URLs: {@link AddressingStyle#AUTO} is virtual-hosted on AWS
+ *     and path-style ({@code endpoint/bucket/key}) on an endpoint
+ * @param profile the AWS shared-config profile credentials are looked up in, or {@code null} for none
  */
 public record StoreOptions(URI endpoint, String region, boolean anonymous, Credentials credentials,
-        int maxConnectionsPerHost, Duration connectTimeout, Duration readTimeout, Path caBundle) {
+        int maxConnectionsPerHost, Duration connectTimeout, Duration readTimeout, Path caBundle,
+        AddressingStyle addressingStyle, AwsProfile profile) {
 
     public StoreOptions {
         if (maxConnectionsPerHost < 1) {
@@ -36,6 +40,7 @@ public record StoreOptions(URI endpoint, String region, boolean anonymous, Crede
         }
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(readTimeout, "readTimeout");
+        Objects.requireNonNull(addressingStyle, "addressingStyle");
         if (connectTimeout.isNegative() || connectTimeout.isZero() || readTimeout.isNegative()
                 || readTimeout.isZero()) {
             throw new IllegalArgumentException(
@@ -47,55 +52,73 @@ public record StoreOptions(URI endpoint, String region, boolean anonymous, Crede
         }
     }
 
-    /** The defaults, with {@code AWS_REGION} and {@code AWS_ENDPOINT_URL} read from the environment. */
+    /**
+     * The defaults, with the settings of the AWS CLI's environment variables and shared config files.
+     *
+     * @throws IllegalArgumentException when {@code AWS_PROFILE} names a profile that does not exist, or a setting is
+     *     malformed (see {@link AwsConfig#load()})
+     */
     public static StoreOptions defaults() {
-        String region = System.getenv("AWS_REGION");
-        if (region == null || region.isBlank()) {
-            region = System.getenv("AWS_DEFAULT_REGION");
-        }
-        String endpoint = System.getenv("AWS_ENDPOINT_URL");
-        return new StoreOptions(endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint.strip()),
-                region == null || region.isBlank() ? null : region.strip(), false, null, 64, Duration.ofSeconds(10),
-                Duration.ofSeconds(30), null);
+        return AwsConfig.load().storeOptions();
+    }
+
+    /**
+     * The built-in defaults alone, reading no environment variable and no file: AWS, {@code us-east-1}, credentials
+     * from container or instance metadata only.
+     */
+    public static StoreOptions builtIn() {
+        return new StoreOptions(null, null, false, null, 64, Duration.ofSeconds(10), Duration.ofSeconds(30), null,
+                AddressingStyle.AUTO, null);
     }
 
     public StoreOptions withEndpoint(URI endpoint) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle);
+                readTimeout, caBundle, addressingStyle, profile);
     }
 
     public StoreOptions withRegion(String region) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle);
+                readTimeout, caBundle, addressingStyle, profile);
     }
 
     public StoreOptions withCredentials(Credentials credentials) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle);
+                readTimeout, caBundle, addressingStyle, profile);
     }
 
     public StoreOptions withAnonymous(boolean anonymous) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle);
+                readTimeout, caBundle, addressingStyle, profile);
     }
 
     public StoreOptions withMaxConnectionsPerHost(int max) {
-        return new StoreOptions(endpoint, region, anonymous, credentials, max, connectTimeout, readTimeout, caBundle);
+        return new StoreOptions(endpoint, region, anonymous, credentials, max, connectTimeout, readTimeout, caBundle,
+                addressingStyle, profile);
     }
 
     public StoreOptions withConnectTimeout(Duration timeout) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, timeout, readTimeout,
-                caBundle);
+                caBundle, addressingStyle, profile);
     }
 
     public StoreOptions withReadTimeout(Duration timeout) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                timeout, caBundle);
+                timeout, caBundle, addressingStyle, profile);
     }
 
     public StoreOptions withCaBundle(Path caBundle) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle);
+                readTimeout, caBundle, addressingStyle, profile);
+    }
+
+    public StoreOptions withAddressingStyle(AddressingStyle addressingStyle) {
+        return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
+                readTimeout, caBundle, addressingStyle, profile);
+    }
+
+    public StoreOptions withProfile(AwsProfile profile) {
+        return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
+                readTimeout, caBundle, addressingStyle, profile);
     }
 
     /** The region to sign for and to address AWS in. */

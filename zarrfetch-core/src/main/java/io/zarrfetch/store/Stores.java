@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,18 +27,24 @@ import java.util.regex.Pattern;
  * <p>URLs understood:
  * <ul>
  *   <li>{@code s3://bucket/key-or-prefix}: S3 on AWS, or on {@link StoreOptions#endpoint()} when set;
- *   <li>{@code https://bucket.s3.region.amazonaws.com/key} and the other AWS S3 URL forms: S3 in that region;
+ *   <li>{@code https://bucket.s3.region.amazonaws.com/key} and the other AWS S3 URL forms (path-style, dual-stack,
+ *       {@code .amazonaws.com.cn}): S3 in that region; {@code https://bucket.s3-accelerate.amazonaws.com/key}:
+ *       S3 Transfer Acceleration;
  *   <li>{@code http(s)://host/path} on the configured endpoint's origin: S3, path-style ({@code /bucket/key});
+ *       {@code http(s)://bucket.host/key} too when the addressing style is {@link AddressingStyle#VIRTUAL};
  *   <li>other {@code http(s)://} URLs: a plain HTTP server;
  *   <li>{@code file:///path}, absolute and relative paths: a local folder or file.
  * </ul>
  * Close it to release its connections; stores it opened stop working then.
  */
 public final class Stores implements AutoCloseable {
-    private static final Pattern AWS_VIRTUAL = Pattern.compile(
-            "(?<bucket>.+)\\.s3(?:[.-](?:dualstack\\.)?(?<region>[a-z0-9-]+))?\\.amazonaws\\.com");
+    private static final Pattern AWS_VIRTUAL = Pattern.compile("(?<bucket>.+)\\.(?<host>s3(?:[.-](?:dualstack\\.)?"
+            + "(?<region>[a-z0-9-]+))?\\.amazonaws\\.com(?:\\.cn)?)");
     private static final Pattern AWS_PATH = Pattern.compile("s3(?:[.-](?:dualstack\\.)?(?<region>[a-z0-9-]+))?"
-            + "\\.amazonaws\\.com");
+            + "\\.amazonaws\\.com(?:\\.cn)?");
+    /** S3 Transfer Acceleration: virtual-hosted only; signed for the configured region. */
+    private static final Pattern AWS_ACCELERATE = Pattern.compile(
+            "(?<bucket>.+)\\.(?<host>s3-accelerate(?:\\.dualstack)?\\.amazonaws\\.com)");
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.\\-_]{1,254}", Pattern.CASE_INSENSITIVE);
 
     private final StoreOptions options;
@@ -70,6 +77,10 @@ public final class Stores implements AutoCloseable {
             int slash = rest.indexOf('/');
             String bucket = slash < 0 ? rest : rest.substring(0, slash);
             String key = slash < 0 ? "" : rest.substring(slash + 1);
+            if (bucket.isEmpty()) {
+                throw new IllegalArgumentException("no bucket in " + KeyPaths.printable(url)
+                        + ": write s3://BUCKET/KEY or s3://BUCKET/PREFIX/");
+            }
             return new Location(s3(bucket, options.region()), key);
         }
         if (lower.startsWith("http://") || lower.startsWith("https://")) {
@@ -102,27 +113,53 @@ public final class Stores implements AutoCloseable {
         String host = uri.getHost().toLowerCase(Locale.ROOT);
         String rawPath = uri.getRawPath() == null ? "" : uri.getRawPath();
         String path = rawPath.startsWith("/") ? rawPath.substring(1) : rawPath;
-        Matcher virtual = AWS_VIRTUAL.matcher(host);
-        Matcher pathStyle = AWS_PATH.matcher(host);
-        if (pathStyle.matches() || (options.endpoint() != null && sameOrigin(uri, options.endpoint()))) {
-            // Path-style S3: /bucket/key.
-            int slash = path.indexOf('/');
-            String bucket = slash < 0 ? path : path.substring(0, slash);
-            if (bucket.isEmpty()) {
-                throw new IllegalArgumentException("S3 URL names no bucket: " + url);
-            }
-            String key = slash < 0 ? "" : Keys.decode(path.substring(slash + 1), false);
-            String region = pathStyle.matches() ? regionOf(pathStyle.group("region")) : options.region();
-            return new Location(pathStyle.matches() ? awsS3(bucket, region) : s3(bucket, region), key);
+        URI endpoint = options.endpoint();
+        if (endpoint != null && sameOrigin(uri, endpoint)) {
+            return pathStyle(url, path, s3Bucket -> s3(s3Bucket, options.region()));
         }
+        if (endpoint != null && options.addressingStyle() == AddressingStyle.VIRTUAL
+                && host.endsWith("." + endpoint.getHost().toLowerCase(Locale.ROOT))
+                && sameSchemeAndPort(uri, endpoint)) {
+            String bucket = host.substring(0, host.length() - endpoint.getHost().length() - 1);
+            return new Location(s3(bucket, options.region()), Keys.decode(path, false));
+        }
+        Matcher accelerate = AWS_ACCELERATE.matcher(host);
+        if (accelerate.matches()) {
+            StoreOptions o = options.withEndpoint(origin(uri, accelerate.group("host")))
+                    .withAddressingStyle(AddressingStyle.VIRTUAL);
+            return new Location(s3(accelerate.group("bucket"), o), Keys.decode(path, false));
+        }
+        Matcher pathStyle = AWS_PATH.matcher(host);
+        if (pathStyle.matches()) {
+            String region = regionOf(pathStyle.group("region"));
+            return pathStyle(url, path, bucket -> awsS3(bucket, region, uri, host, AddressingStyle.PATH));
+        }
+        Matcher virtual = AWS_VIRTUAL.matcher(host);
         if (virtual.matches()) {
             String region = regionOf(virtual.group("region"));
-            return new Location(awsS3(virtual.group("bucket"), region), Keys.decode(path, false));
+            return new Location(awsS3(virtual.group("bucket"), region, uri, virtual.group("host"),
+                    AddressingStyle.VIRTUAL), Keys.decode(path, false));
         }
         String origin = uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getRawAuthority();
         String key = path + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
         Store store = open.computeIfAbsent(origin, o -> new HttpStore(o, transport));
         return new Location(store, key);
+    }
+
+    /** A path-style S3 URL's bucket (its first path segment) and key (the rest). */
+    private static Location pathStyle(String url, String path, Function<String, Store> bucket) {
+        int slash = path.indexOf('/');
+        String name = slash < 0 ? path : path.substring(0, slash);
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("S3 URL names no bucket: " + KeyPaths.printable(url));
+        }
+        return new Location(bucket.apply(name), slash < 0 ? "" : Keys.decode(path.substring(slash + 1), false));
+    }
+
+    /** {@code scheme://host[:port]} of a URL, with another host. */
+    private static URI origin(URI uri, String host) {
+        return URI.create(uri.getScheme().toLowerCase(Locale.ROOT) + "://" + host
+                + (uri.getPort() >= 0 ? ":" + uri.getPort() : ""));
     }
 
     private static String regionOf(String group) {
@@ -131,8 +168,11 @@ public final class Stores implements AutoCloseable {
     }
 
     private static boolean sameOrigin(URI a, URI b) {
-        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
-                && port(a) == port(b);
+        return a.getHost().equalsIgnoreCase(b.getHost()) && sameSchemeAndPort(a, b);
+    }
+
+    private static boolean sameSchemeAndPort(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && port(a) == port(b);
     }
 
     private static int port(URI u) {
@@ -155,7 +195,7 @@ public final class Stores implements AutoCloseable {
                 if (s == null) {
                     s = options.anonymous() ? RequestSigner.ANONYMOUS
                             : options.credentials() != null ? SigV4Signer.of(options.credentials())
-                                    : SigV4Signer.defaultChain();
+                                    : SigV4Signer.lookingUp(options.profile());
                     signer = s;
                 }
             }
@@ -164,21 +204,32 @@ public final class Stores implements AutoCloseable {
     }
 
     private Store s3(String bucket, String region) {
-        if (!BUCKET.matcher(bucket).matches()) {
-            throw new IllegalArgumentException("not a valid S3 bucket name: " + KeyPaths.printable(bucket));
-        }
-        StoreOptions o = region == null ? options : options.withRegion(region);
-        String id = "s3://" + bucket + "@" + o.effectiveRegion() + "@" + o.endpoint();
+        return s3(bucket, region == null ? options : options.withRegion(region));
+    }
+
+    private Store s3(String bucket, StoreOptions o) {
+        checkBucket(bucket);
+        String id = "s3://" + bucket + "@" + o.effectiveRegion() + "@" + o.endpoint() + "@" + o.addressingStyle();
         return open.computeIfAbsent(id, k -> new S3Store(bucket, o, transport, signer()));
     }
 
-    private Store awsS3(String bucket, String region) {
-        if (!BUCKET.matcher(bucket).matches()) {
-            throw new IllegalArgumentException("not a valid S3 bucket name: " + KeyPaths.printable(bucket));
+    /**
+     * A bucket named by an AWS URL, in {@code region}. A URL of the usual form (https, no port) addresses AWS as any
+     * {@code s3://} URL does, following the bucket to its region; one that says http or a port is sent to its host
+     * as written.
+     */
+    private Store awsS3(String bucket, String region, URI uri, String s3Host, AddressingStyle style) {
+        if (uri.getScheme().equalsIgnoreCase("https") && uri.getPort() < 0) {
+            return s3(bucket, options.withEndpoint(null).withRegion(region));
         }
-        StoreOptions o = options.withEndpoint(null).withRegion(region);
-        String id = "s3://" + bucket + "@" + region + "@aws";
-        return open.computeIfAbsent(id, k -> new S3Store(bucket, o, transport, signer()));
+        return s3(bucket, options.withEndpoint(origin(uri, s3Host)).withRegion(region).withAddressingStyle(style));
+    }
+
+    private static void checkBucket(String bucket) {
+        if (!BUCKET.matcher(bucket).matches()) {
+            throw new IllegalArgumentException("not a valid S3 bucket name: " + KeyPaths.printable(bucket)
+                    + " (bucket names are 3 to 63 letters, digits, dots and hyphens)");
+        }
     }
 
     /**

@@ -137,7 +137,10 @@ final class FillValue {
         }
     }
 
-    /** The text of one element's fill value for people and JSON: a number, true/false, or base64. */
+    /**
+     * The text of one element's fill value for people and JSON: a number, true/false, a complex number as NumPy
+     * prints it ({@code 1.5-2j}), text, or base64 for bytes.
+     */
     static Object describe(byte[] fill, DataType t) {
         ByteBuffer b = ByteBuffer.wrap(fill).order(t.order());
         return switch (t.kind()) {
@@ -159,6 +162,11 @@ final class FillValue {
                 case 4 -> (double) b.getFloat();
                 default -> b.getDouble();
             };
+            case COMPLEX -> {
+                double re = t.size() == 8 ? b.getFloat() : b.getDouble();
+                double im = t.size() == 8 ? b.getFloat() : b.getDouble();
+                yield complex(re, im, t.size() == 8);
+            }
             case UNICODE -> {
                 StringBuilder sb = new StringBuilder();
                 while (b.remaining() >= 4) {
@@ -171,6 +179,43 @@ final class FillValue {
             }
             default -> Base64.getEncoder().encodeToString(fill);
         };
+    }
+
+    /**
+     * A complex number as Python and NumPy print one: {@code 1.5-2j}, {@code 2j} (no real part when it is +0),
+     * {@code nan+infj}; each part in the shortest form that reads back to the same float (as Python's repr), without
+     * a trailing {@code .0}. The surrounding parentheses of Python's repr are left out.
+     */
+    static String complex(double re, double im, boolean single) {
+        String imag = pythonFloat(im, single);
+        if (re == 0 && Math.copySign(1.0, re) > 0) {
+            return imag + "j";
+        }
+        return pythonFloat(re, single) + (imag.startsWith("-") ? "" : "+") + imag + "j";
+    }
+
+    /** Python's repr of a float without its ".0": positional from 1e-4 up to 1e16, scientific beyond. */
+    private static String pythonFloat(double d, boolean single) {
+        if (Double.isNaN(d)) {
+            return "nan";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "inf" : "-inf";
+        }
+        if (d == 0) {
+            return Math.copySign(1.0, d) < 0 ? "-0" : "0";
+        }
+        // the shortest decimal that reads back as the same float (float32 parts as NumPy prints them)
+        java.math.BigDecimal v = new java.math.BigDecimal(single ? Float.toString((float) d) : Double.toString(d))
+                .stripTrailingZeros();
+        int exponent = v.precision() - v.scale() - 1; // of the first digit
+        if (exponent < -4 || exponent >= 16) {
+            String digits = v.unscaledValue().abs().toString();
+            String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+            return (v.signum() < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+")
+                    + (Math.abs(exponent) < 10 ? "0" : "") + Math.abs(exponent);
+        }
+        return v.toPlainString();
     }
 
     static String utf8(byte[] b) {

@@ -23,7 +23,7 @@ final class Metadata {
 
     /** Parses a v2 array from its {@code .zarray} and (possibly empty) {@code .zattrs} documents. */
     static ArrayMetadata v2(byte[] zarray, byte[] zattrs) {
-        Map<String, Object> m = object(Json.parse(zarray), ".zarray");
+        Map<String, Object> m = object(Json.parse(zarray, ".zarray"), ".zarray");
         if (!Long.valueOf(2).equals(m.get("zarr_format"))) {
             throw new IllegalArgumentException(".zarray has zarr_format " + m.get("zarr_format") + ", not 2");
         }
@@ -57,7 +57,7 @@ final class Metadata {
         ChunkCodec.Plain codec = new ChunkCodec.Plain(dtype, axisOrder, filters, compressors);
         String sep = String.valueOf(m.getOrDefault("dimension_separator", "."));
         Map<String, Object> attrs = zattrs == null || zattrs.length == 0 ? Map.of()
-                : object(Json.parse(zattrs), ".zattrs");
+                : object(Json.parse(zattrs, ".zattrs"), ".zattrs");
         List<String> dims = strings(attrs.get("_ARRAY_DIMENSIONS"));
         return new ArrayMetadata(2, shape, chunks, dtype, FillValue.encode(m.get("fill_value"), dtype, false),
                 ChunkKeys.v2(sep), codec, codec.names(), attrs, dims);
@@ -65,7 +65,7 @@ final class Metadata {
 
     /** Parses a v3 array from its {@code zarr.json} document. */
     static ArrayMetadata v3(byte[] zarrJson) {
-        Map<String, Object> m = object(Json.parse(zarrJson), "zarr.json");
+        Map<String, Object> m = object(Json.parse(zarrJson, "zarr.json"), "zarr.json");
         if (!Long.valueOf(3).equals(m.get("zarr_format"))) {
             throw new IllegalArgumentException("zarr.json has zarr_format " + m.get("zarr_format") + ", not 3");
         }
@@ -237,6 +237,10 @@ final class Metadata {
         List<Object> l = list(v, what);
         long[] out = new long[l.size()];
         for (int i = 0; i < out.length; i++) {
+            if (l.get(i) instanceof java.math.BigInteger big && big.signum() > 0) {
+                throw new IllegalArgumentException(what + " " + v + " is too large: " + big + " along axis " + i
+                        + " is more than " + Long.MAX_VALUE + " (2^63 - 1), the most an axis may hold");
+            }
             if (!(l.get(i) instanceof Long x) || x < 0) {
                 throw new IllegalArgumentException(what + " must hold integers >= 0: " + v);
             }
@@ -257,14 +261,18 @@ final class Metadata {
         int[] out = new int[l.length];
         long elements = 1;
         for (int i = 0; i < out.length; i++) {
-            if (l[i] < 1 || l[i] > Integer.MAX_VALUE) {
+            if (l[i] < 1) {
                 throw new IllegalArgumentException(what + " must hold integers >= 1: " + v);
+            }
+            if (l[i] > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(what + " " + v + " is too large: " + l[i] + " elements along axis "
+                        + i + ", where a chunk holds at most " + Integer.MAX_VALUE + " (2^31 - 1) elements in all");
             }
             out[i] = (int) l[i];
             elements *= l[i]; // both factors are under 2^31: no overflow
             if (elements > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(what + " " + v + " makes chunks of more than "
-                        + Integer.MAX_VALUE + " elements, the most that are read");
+                throw new IllegalArgumentException(what + " " + v + " is too large: it makes chunks of more than "
+                        + Integer.MAX_VALUE + " (2^31 - 1) elements, the most that are read");
             }
         }
         return out;
@@ -277,7 +285,8 @@ final class Metadata {
             long c = Math.ceilDiv(shape[i], chunks[i]);
             if (c != 0 && n > Long.MAX_VALUE / c) {
                 throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " in chunks of "
-                        + java.util.Arrays.toString(chunks) + " makes over " + Long.MAX_VALUE + " chunks");
+                        + java.util.Arrays.toString(chunks) + " is too large: it makes more than " + Long.MAX_VALUE
+                        + " (2^63 - 1) chunks");
             }
             n *= c;
         }

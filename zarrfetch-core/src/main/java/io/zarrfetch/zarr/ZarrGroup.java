@@ -32,7 +32,7 @@ public record ZarrGroup(Store store, String path, int zarrFormat, Map<String, Ob
         String p = path.isEmpty() || path.endsWith("/") ? path : path + "/";
         byte[] v3 = Node.readSmall(store, p + "zarr.json");
         if (v3 != null) {
-            Map<String, Object> m = Metadata.object(Json.parse(v3), "zarr.json");
+            Map<String, Object> m = Metadata.object(Json.parse(v3, "zarr.json"), "zarr.json");
             if (!"group".equals(m.get("node_type"))) {
                 return null;
             }
@@ -43,9 +43,10 @@ public record ZarrGroup(Store store, String path, int zarrFormat, Map<String, Ob
         if (zgroup == null) {
             return null;
         }
-        Metadata.object(Json.parse(zgroup), ".zgroup");
+        Metadata.object(Json.parse(zgroup, ".zgroup"), ".zgroup");
         byte[] zattrs = Node.readSmall(store, p + ".zattrs");
-        return new ZarrGroup(store, p, 2, zattrs == null ? Map.of() : Metadata.object(Json.parse(zattrs),
+        return new ZarrGroup(store, p, 2, zattrs == null ? Map.of()
+                : Metadata.object(Json.parse(zattrs, ".zattrs"),
                 ".zattrs"));
     }
 
@@ -65,7 +66,7 @@ public record ZarrGroup(Store store, String path, int zarrFormat, Map<String, Ob
         TreeSet<String> out = new TreeSet<>();
         byte[] consolidated = zarrFormat == 2 ? Node.readSmall(store, path + ".zmetadata") : null;
         if (consolidated != null) {
-            Map<String, Object> m = Metadata.object(Json.parse(consolidated), ".zmetadata");
+            Map<String, Object> m = Metadata.object(Json.parse(consolidated, ".zmetadata"), ".zmetadata");
             for (String key : Metadata.object(m.get("metadata"), ".zmetadata metadata").keySet()) {
                 if (key.equals(".zarray")) {
                     out.add("");
@@ -88,7 +89,7 @@ public record ZarrGroup(Store store, String path, int zarrFormat, Map<String, Ob
                     String array = key.equals(marker) ? "" : key.substring(0, key.length() - marker.length() - 1);
                     if (zarrFormat == 3) {
                         byte[] doc = Node.readSmall(store, path + key);
-                        if (doc == null || !"array".equals(Metadata.object(Json.parse(doc), "zarr.json")
+                        if (doc == null || !"array".equals(Metadata.object(Json.parse(doc, "zarr.json"), "zarr.json")
                                 .get("node_type"))) {
                             continue;
                         }

@@ -116,6 +116,16 @@ class BloscHostileTest {
     }
 
     @Test
+    void randomBytesAreNotABloscFrame() {
+        byte[] random = new byte[300];
+        new java.util.Random(41).nextBytes(random);
+        random[0] = (byte) 171;
+        assertThatThrownBy(() -> decodeInto(random, SIZE)).isInstanceOf(CodecException.class)
+                .hasMessage("not a Blosc frame: a Blosc 1.x frame starts with format version 2, this data with byte "
+                        + "171 (corrupt, or compressed with another codec?)");
+    }
+
+    @Test
     void otherHeaderFieldsAreChecked() {
         byte[] v3 = lz4.clone();
         v3[0] = 3;

@@ -95,10 +95,65 @@ class StoresTest {
     }
 
     @Test
+    void chinaRegionsHaveTheirOwnDomain() {
+        Stores.Location l = stores.locate("https://bkt.s3.cn-north-1.amazonaws.com.cn/a/b");
+        assertThat(s3(l).region()).isEqualTo("cn-north-1");
+        assertThat(s3(l).objectUri(l.key())).hasToString("https://bkt.s3.cn-north-1.amazonaws.com.cn/a/b");
+        Stores.Location path = stores.locate("https://s3.cn-northwest-1.amazonaws.com.cn/bkt/k");
+        assertThat(s3(path).objectUri(path.key())).hasToString("https://bkt.s3.cn-northwest-1.amazonaws.com.cn/k");
+        try (Stores china = new Stores(StoreOptions.builtIn().withRegion("cn-north-1").withAnonymous(true))) {
+            Stores.Location s = china.locate("s3://bkt/k");
+            assertThat(s3(s).objectUri("k")).hasToString("https://bkt.s3.cn-north-1.amazonaws.com.cn/k");
+        }
+    }
+
+    @Test
+    void accelerateUrlsGoToTheAccelerateHost() {
+        Stores.Location l = stores.locate("https://bkt.s3-accelerate.amazonaws.com/dir/k");
+        assertThat(s3(l).bucket()).isEqualTo("bkt");
+        assertThat(l.key()).isEqualTo("dir/k");
+        assertThat(s3(l).objectUri(l.key())).hasToString("https://bkt.s3-accelerate.amazonaws.com/dir/k");
+        Stores.Location dual = stores.locate("https://bkt.s3-accelerate.dualstack.amazonaws.com/k");
+        assertThat(s3(dual).objectUri("k")).hasToString("https://bkt.s3-accelerate.dualstack.amazonaws.com/k");
+    }
+
+    @Test
+    void awsUrlsThatSayHttpOrAPortGoWhereTheySay() {
+        Stores.Location l = stores.locate("http://bkt.s3.eu-west-1.amazonaws.com:8080/k");
+        assertThat(s3(l).region()).isEqualTo("eu-west-1");
+        assertThat(s3(l).objectUri("k")).hasToString("http://bkt.s3.eu-west-1.amazonaws.com:8080/k");
+        Stores.Location path = stores.locate("http://s3.eu-west-1.amazonaws.com/bkt/k");
+        assertThat(s3(path).objectUri("k")).hasToString("http://s3.eu-west-1.amazonaws.com/bkt/k");
+    }
+
+    @Test
+    void theAddressingStyleDecidesWhereTheBucketGoes() {
+        URI endpoint = URI.create("http://s3.test:9000");
+        try (Stores virtual = new Stores(StoreOptions.builtIn().withEndpoint(endpoint)
+                .withAddressingStyle(AddressingStyle.VIRTUAL));
+                Stores path = new Stores(StoreOptions.builtIn().withAddressingStyle(AddressingStyle.PATH)
+                        .withRegion("eu-west-1"));
+                Stores awsVirtual = new Stores(StoreOptions.builtIn().withAddressingStyle(AddressingStyle.VIRTUAL))) {
+            assertThat(s3(virtual.locate("s3://bkt/k")).objectUri("k")).hasToString("http://bkt.s3.test:9000/k");
+            Stores.Location byHost = virtual.locate("http://bkt.s3.test:9000/dir/k");
+            assertThat(s3(byHost).bucket()).isEqualTo("bkt");
+            assertThat(byHost.key()).isEqualTo("dir/k");
+            assertThat(virtual.locate("http://bkt.s3.test:9001/k").store()).isInstanceOf(HttpStore.class);
+            assertThat(s3(path.locate("s3://bkt/k")).objectUri("k"))
+                    .hasToString("https://s3.eu-west-1.amazonaws.com/bkt/k");
+            assertThat(s3(awsVirtual.locate("s3://my.dotted/k")).objectUri("k"))
+                    .hasToString("https://my.dotted.s3.us-east-1.amazonaws.com/k");
+        }
+    }
+
+    @Test
     void refusesWhatNamesNoStore() {
         assertThatThrownBy(() -> stores.locate("ftp://host/x")).hasMessageContaining("unsupported URL scheme");
         assertThatThrownBy(() -> stores.locate("s3://Bad_Bucket!/x")).hasMessageContaining("not a valid S3 bucket");
         assertThatThrownBy(() -> stores.locate("https://s3.us-east-1.amazonaws.com/")).hasMessageContaining(
                 "names no bucket");
+        assertThatThrownBy(() -> stores.locate("s3://")).hasMessage("no bucket in \"s3://\": write s3://BUCKET/KEY "
+                + "or s3://BUCKET/PREFIX/");
+        assertThatThrownBy(() -> stores.locate("s3:///k")).hasMessageContaining("no bucket in");
     }
 }

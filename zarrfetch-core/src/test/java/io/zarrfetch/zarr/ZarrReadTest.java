@@ -295,12 +295,23 @@ class ZarrReadTest {
         store.put("a/.zarray", v2.formatted("[1, 1, 1]", "[2147483647, 2147483647, 2147483647]")
                 .getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> ZarrArray.open(store, "a", fetcher)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("chunks [2147483647, 2147483647, 2147483647] makes chunks of more than");
+                .hasMessageContaining("chunks [2147483647, 2147483647, 2147483647] is too large: it makes chunks "
+                        + "of more than 2147483647 (2^31 - 1) elements");
+        // a chunk of 2^62 elements along one axis
+        store.put("big/.zarray", v2.formatted("[4611686018427387904]", "[4611686018427387904]")
+                .getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> ZarrArray.open(store, "big", fetcher)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("chunks [4611686018427387904] is too large: 4611686018427387904 elements along "
+                        + "axis 0");
+        // a shape beyond 2^63 - 1
+        store.put("huge/.zarray", v2.formatted("[9223372036854775808]", "[1]").getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> ZarrArray.open(store, "huge", fetcher)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("shape [9223372036854775808] is too large");
         // 2^126 chunks: once an ArithmeticException from chunkCount() (zarrfetch info)
         store.put("b/.zarray", v2.formatted("[9223372036854775807, 9223372036854775807]", "[1, 1]")
                 .getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> ZarrArray.open(store, "b", fetcher)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("makes over 9223372036854775807 chunks");
+                .hasMessageContaining("is too large: it makes more than 9223372036854775807 (2^63 - 1) chunks");
         // a shape near 2^63: once a negative chunk count
         store.put("c/.zarray", v2.formatted("[9223372036854775807]", "[2]").getBytes(StandardCharsets.UTF_8));
         assertThat(ZarrArray.open(store, "c", fetcher).metadata().chunkCounts())

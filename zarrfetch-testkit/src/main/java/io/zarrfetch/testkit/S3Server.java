@@ -49,10 +49,11 @@ public final class S3Server implements AutoCloseable {
     private final String secretKey;
 
     private S3Server(Path root, boolean ownsRoot, String accessKey, String secretKey) throws Exception {
-        this(root, ownsRoot, accessKey, secretKey, 0);
+        this(root, ownsRoot, accessKey, secretKey, 0, null);
     }
 
-    private S3Server(Path root, boolean ownsRoot, String accessKey, String secretKey, int port) throws Exception {
+    private S3Server(Path root, boolean ownsRoot, String accessKey, String secretKey, int port, String virtualHost)
+            throws Exception {
         this.root = root;
         this.ownsRoot = ownsRoot;
         this.accessKey = accessKey;
@@ -63,12 +64,15 @@ public final class S3Server implements AutoCloseable {
         p.setProperty(Constants.PROPERTY_CREDENTIAL, secretKey == null ? "" : secretKey);
         blobStore = BlobStores.create("filesystem", p);
         AuthenticationType auth = accessKey == null ? AuthenticationType.NONE : AuthenticationType.AWS_V2_OR_V4;
-        proxy = S3Proxy.builder()
+        S3Proxy.Builder builder = S3Proxy.builder()
                 .blobStore(blobStore)
                 .awsAuthentication(auth, accessKey, secretKey)
                 .endpoint(URI.create("http://127.0.0.1:" + port))
-                .stopTimeout(0)
-                .build();
+                .stopTimeout(0);
+        if (virtualHost != null) {
+            builder.virtualHost(virtualHost);
+        }
+        proxy = builder.build();
         proxy.start(); // synchronous: the port is bound when it returns
         endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
     }
@@ -80,7 +84,16 @@ public final class S3Server implements AutoCloseable {
 
     /** An anonymous server over {@code root} on {@code port} of 127.0.0.1 (0 for a free one). */
     public static S3Server start(Path root, int port) throws Exception {
-        return new S3Server(root, false, null, null, port);
+        return new S3Server(root, false, null, null, port, null);
+    }
+
+    /**
+     * An anonymous server over {@code root} that also takes virtual-hosted requests: those whose Host is
+     * {@code BUCKET.virtualHost} (with any port) name the bucket in their host, not in their path. Name resolution
+     * is the client's concern (a hosts file, {@code -Djdk.net.hosts.file}).
+     */
+    public static S3Server startVirtualHosted(Path root, String virtualHost) throws Exception {
+        return new S3Server(root, false, null, null, 0, virtualHost);
     }
 
     /** An anonymous server over a new temporary folder, deleted on close. */
