@@ -24,7 +24,7 @@ public enum FaultOutcome {
     public static FaultOutcome of(Fault fault, boolean wholeObject, boolean plainGet) {
         return switch (fault) {
             case SLOW_DOWN_503, INTERNAL_500, TOO_MANY_429, RESET_BEFORE_HEADERS, RESET_MID_BODY, CUT_SHORT,
-                    STALL_BEFORE_HEADERS, STALL_MID_BODY -> RECOVERS;
+                    CUT_MID_RECORD, STALL_BEFORE_HEADERS, STALL_MID_BODY -> RECOVERS;
             case SLOW_FIRST_BYTE -> DELIVERED;
             case FORBIDDEN_403, NOT_FOUND_404 -> FAILS;
             // A 206 whose Content-Length disagrees with its Content-Range is retried; a 200 whose length disagrees

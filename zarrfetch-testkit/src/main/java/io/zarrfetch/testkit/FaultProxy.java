@@ -49,6 +49,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that keep none, and three faults break it ({@link Fault#WRONG_CHECKSUM}, {@link Fault#COMPOSITE_CHECKSUM},
  * {@link Fault#CORRUPT_BODY}).
  *
+ * <p>Over TLS ({@link #startTls}) the proxy is an HTTPS server in front of the same plain HTTP server: answers go
+ * in TLS records, the connection ends with {@code close_notify} after a whole answer, and faults that break a
+ * connection break it under TLS (a reset or a close without {@code close_notify}).
+ *
  * <p>Stalls wait for {@link #stall(Duration)} (30 s unless set), until the client closes its connection, or until
  * the proxy closes, whichever is first: {@link #close()} ends every stall, closes every connection and waits for the
  * proxy's threads, so a test leaks nothing. A test can wait for a stall to begin ({@link #awaitStalls}) and for
@@ -72,8 +76,16 @@ public final class FaultProxy implements AutoCloseable {
         RESET_BEFORE_HEADERS,
         /** The head and half the body are sent, then the connection is reset. */
         RESET_MID_BODY,
-        /** The head (with the correct Content-Length) and half the body are sent, then the connection is closed. */
+        /**
+         * The head (with the correct Content-Length) and half the body are sent, then the connection is closed (over
+         * TLS without {@code close_notify}, at a record's edge).
+         */
         CUT_SHORT,
+        /**
+         * As {@link #CUT_SHORT}, but over TLS the connection ends inside a record: after half the body come the header
+         * and a few bytes of a record that never completes. Over plain HTTP it is {@link #CUT_SHORT}.
+         */
+        CUT_MID_RECORD,
         /** No byte is sent for the stall time, then the answer. */
         STALL_BEFORE_HEADERS,
         /** The head and half the body are sent, then nothing for the stall time, then the rest. */
@@ -209,7 +221,11 @@ public final class FaultProxy implements AutoCloseable {
     private volatile boolean addChecksums;
     private final AtomicInteger checksumsAdded = new AtomicInteger();
 
-    private FaultProxy(URI upstream, long seed) throws IOException {
+    /** Wraps accepted connections in TLS, or null for plain HTTP. */
+    private final javax.net.ssl.SSLSocketFactory tls;
+
+    private FaultProxy(URI upstream, long seed, javax.net.ssl.SSLContext tls) throws IOException {
+        this.tls = tls == null ? null : tls.getSocketFactory();
         this.upstreamHost = upstream.getHost();
         this.upstreamPort = upstream.getPort() > 0 ? upstream.getPort() : 80;
         this.random = new Random(seed);
@@ -226,17 +242,25 @@ public final class FaultProxy implements AutoCloseable {
      * @param seed seeds the draws of probability rules
      */
     public static FaultProxy start(URI upstream, long seed) throws IOException {
-        return new FaultProxy(upstream, seed);
+        return new FaultProxy(upstream, seed, null);
     }
 
-    /** The proxy's base URL, like {@code http://127.0.0.1:41234/}. */
+    /**
+     * Starts a proxy that serves HTTPS, with the certificate of {@code certificate} (issued for 127.0.0.1), in front
+     * of {@code upstream} (an http:// URL).
+     */
+    public static FaultProxy startTls(URI upstream, long seed, TestPki.Issued certificate) throws IOException {
+        return new FaultProxy(upstream, seed, certificate.serverContext());
+    }
+
+    /** The proxy's base URL, like {@code http://127.0.0.1:41234/} (https:// over TLS). */
     public URI url() {
-        return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/");
+        return URI.create(endpoint() + "/");
     }
 
-    /** The proxy as an endpoint, like {@code http://127.0.0.1:41234} (for S3 clients). */
+    /** The proxy as an endpoint, like {@code http://127.0.0.1:41234} (for S3 clients; https:// over TLS). */
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.getLocalPort());
+        return URI.create((tls == null ? "http" : "https") + "://127.0.0.1:" + server.getLocalPort());
     }
 
     /** Adds a rule, tried after those added before it. */
@@ -393,7 +417,16 @@ public final class FaultProxy implements AutoCloseable {
             try {
                 handlers.execute(() -> {
                     try (s) {
-                        handle(s);
+                        if (tls == null) {
+                            handle(s, s);
+                        } else {
+                            // Layered over the plain socket, so that faults can break the connection under TLS.
+                            try (javax.net.ssl.SSLSocket t = (javax.net.ssl.SSLSocket) tls.createSocket(s, null,
+                                    s.getPort(), false)) {
+                                t.setUseClientMode(false);
+                                handle(t, s);
+                            }
+                        }
                     } catch (IOException e) {
                         // the client went away, or the proxy closed
                     } finally {
@@ -408,7 +441,8 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private void handle(Socket client) throws IOException {
+    /** Serves one request from {@code client}; {@code raw} is its TCP connection (the same, without TLS). */
+    private void handle(Socket client, Socket raw) throws IOException {
         InputStream in = client.getInputStream();
         String head = HttpHead.read(in);
         if (head == null) {
@@ -476,7 +510,7 @@ public final class FaultProxy implements AutoCloseable {
             }
             case RESET_BEFORE_HEADERS -> {
                 count(fault);
-                reset(client);
+                reset(raw);
                 return;
             }
             case STALL_BEFORE_HEADERS -> {
@@ -515,7 +549,7 @@ public final class FaultProxy implements AutoCloseable {
         byte[] body = up.body();
         int half = Math.max(1, body.length / 2);
         switch (fault) {
-            case RESET_MID_BODY, CUT_SHORT, STALL_MID_BODY -> {
+            case RESET_MID_BODY, CUT_SHORT, CUT_MID_RECORD, STALL_MID_BODY -> {
                 if (body.length < 2) {
                     break; // nothing to cut: sent whole, not counted
                 }
@@ -524,7 +558,14 @@ public final class FaultProxy implements AutoCloseable {
                 out.write(body, 0, half);
                 out.flush();
                 if (fault == Fault.RESET_MID_BODY) {
-                    reset(client);
+                    reset(raw);
+                } else if (fault == Fault.CUT_SHORT || fault == Fault.CUT_MID_RECORD) {
+                    if (fault == Fault.CUT_MID_RECORD && client != raw) {
+                        // The header of a 16 KiB application-data record, and 5 of its bytes.
+                        raw.getOutputStream().write(new byte[] {23, 3, 3, 0x40, 0, 1, 2, 3, 4, 5});
+                        raw.getOutputStream().flush();
+                    }
+                    raw.close(); // no close_notify
                 } else if (fault == Fault.STALL_MID_BODY) {
                     stall(client);
                     out.write(body, half, body.length - half);
