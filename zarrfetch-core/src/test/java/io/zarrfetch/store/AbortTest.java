@@ -12,6 +12,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,30 +24,42 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import io.zarrfetch.testkit.HttpHead;
+import io.zarrfetch.testkit.TestPki;
 
 /**
  * Giving up on a request from another thread ({@link Abort} while it connects or waits for its head,
- * {@link Body#abort()} while its body comes), on both transports (connecting: the plain-HTTP one), against a server that answers nothing or stops mid-body. The read
- * timeout is a minute: only the abort can end these exchanges within the test's time limit.
+ * {@link Body#abort()} while its body comes), on both transports, over plain HTTP and TLS with each engine
+ * (connecting: the plain-HTTP one; a TLS handshake: {@link TlsTransportTest}), against a server that answers nothing
+ * or stops mid-body. The read timeout is a minute: only the abort can end these exchanges within the test's time
+ * limit.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class AbortTest {
     enum Transport {
-        NIO(NioTransport::new), APACHE(ApacheTransport::new);
+        NIO(NioTransport::new, false),
+        NIO_TLS_BORINGSSL(o -> new NioTransport(o, TlsEngines.Provider.BORINGSSL), true),
+        NIO_TLS_JDK(o -> new NioTransport(o, TlsEngines.Provider.JDK), true),
+        APACHE(ApacheTransport::new, false);
 
         final Function<StoreOptions, HttpTransport> make;
+        final boolean tls;
 
-        Transport(Function<StoreOptions, HttpTransport> make) {
+        Transport(Function<StoreOptions, HttpTransport> make, boolean tls) {
             this.make = make;
+            this.tls = tls;
         }
     }
+
+    static final TestPki CA = TestPki.create("AbortTest CA");
+    @TempDir
+    static Path dir;
 
     ServerSocket server;
     final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -54,9 +67,11 @@ class AbortTest {
     /** What the server sends after a request's head before it goes silent. */
     volatile byte[] answer = new byte[0];
 
-    @BeforeEach
-    void start() throws IOException {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    /** Starts the server of a test: plain, or TLS for the transports that speak it. */
+    void start(Transport t) throws IOException {
+        server = !t.tls ? new ServerSocket(0, 50, InetAddress.getLoopbackAddress())
+                : CA.issue("127.0.0.1").serverContext().getServerSocketFactory()
+                        .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(() -> {
             while (!server.isClosed()) {
                 try {
@@ -83,18 +98,24 @@ class AbortTest {
 
     @AfterEach
     void stop() throws IOException {
+        if (server == null) {
+            return;
+        }
         server.close();
         for (Socket s : sockets) {
             s.close();
         }
     }
 
-    HttpTransport transport(Transport t) {
-        return t.make.apply(StoreOptions.defaults().withReadTimeout(Duration.ofSeconds(60)));
+    HttpTransport transport(Transport t) throws IOException {
+        start(t);
+        return t.make.apply(StoreOptions.defaults().withReadTimeout(Duration.ofSeconds(60))
+                .withCaBundle(CA.writePem(dir.resolve("ca.pem"))));
     }
 
     URI uri() {
-        return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/object");
+        return URI.create((server instanceof javax.net.ssl.SSLServerSocket ? "https" : "http") + "://127.0.0.1:"
+                + server.getLocalPort() + "/object");
     }
 
     @ParameterizedTest
