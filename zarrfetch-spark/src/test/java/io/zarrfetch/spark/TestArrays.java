@@ -44,15 +44,20 @@ final class TestArrays {
         return false;
     }
 
+    /** The value of element (i, j, k) of {@code grid-nofill}: zero at one element in five. */
+    static int noFillValue(long i, long j, long k) {
+        return gridValue(i, j, k) % 5;
+    }
+
     /**
      * Writes {@code bucket/grid} (v2, int32, fill -1, uncompressed, three chunks missing), {@code bucket/grid-nofill}
-     * (the same with fill_value null), {@code bucket/corrupt} (the grid with chunk 1.1.1 cut short) and
+     * (fill_value null, {@link #noFillValue}), {@code bucket/corrupt} (the grid with chunk 1.1.1 cut short) and
      * {@code bucket/wide} (v2, int16, 1,000 chunks of 2 x 5, element (i, j) = i * 50 + j).
      */
     static void writeOwn(Path bucket) throws IOException {
-        writeGrid(bucket.resolve("grid"), "-1", false);
-        writeGrid(bucket.resolve("grid-nofill"), "null", false);
-        writeGrid(bucket.resolve("corrupt"), "-1", true);
+        writeGrid(bucket.resolve("grid"), "-1", false, Integer.MAX_VALUE);
+        writeGrid(bucket.resolve("grid-nofill"), "null", false, 5);
+        writeGrid(bucket.resolve("corrupt"), "-1", true, Integer.MAX_VALUE);
         Path wide = Files.createDirectories(bucket.resolve("wide"));
         Files.writeString(wide.resolve(".zarray"), "{\"zarr_format\": 2, \"shape\": [200, 50], \"chunks\": [2, 5], "
                 + "\"dtype\": \"<i2\", \"compressor\": null, \"fill_value\": -1, \"order\": \"C\", \"filters\": null}");
@@ -70,7 +75,7 @@ final class TestArrays {
         }
     }
 
-    private static void writeGrid(Path dir, String fill, boolean corrupt) throws IOException {
+    private static void writeGrid(Path dir, String fill, boolean corrupt, int modulus) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve(".zarray"), "{\"zarr_format\": 2, \"shape\": [11, 17, 9], \"chunks\": [4, 5, 4], "
                 + "\"dtype\": \"<i4\", \"compressor\": null, \"fill_value\": " + fill + ", \"order\": \"C\", "
@@ -91,7 +96,7 @@ final class TestArrays {
                                 long j = cj * cs[1] + y;
                                 long k = ck * cs[2] + z;
                                 b.putInt(i < GRID_SHAPE[0] && j < GRID_SHAPE[1] && k < GRID_SHAPE[2]
-                                        ? gridValue(i, j, k) : 0);
+                                        ? gridValue(i, j, k) % modulus : 0);
                             }
                         }
                     }

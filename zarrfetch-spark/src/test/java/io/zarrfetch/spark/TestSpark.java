@@ -42,6 +42,25 @@ final class TestSpark {
                 "true");
     }
 
+    /** A reader of bucket {@code fixtures} through {@code endpoint} (a proxy in front of the server). */
+    static DataFrameReader zarr(java.net.URI endpoint) throws Exception {
+        return spark().read().format("zarr").option("endpoint", endpoint.toString()).option("anonymous", "true");
+    }
+
+    /** The metrics of the (first) zarr scan of an executed query, by name. */
+    static java.util.Map<String, Long> scanMetrics(org.apache.spark.sql.Dataset<?> df) {
+        org.apache.spark.sql.execution.SparkPlan plan = df.queryExecution().executedPlan();
+        for (org.apache.spark.sql.execution.SparkPlan p : scala.jdk.javaapi.CollectionConverters.asJava(
+                plan.collectLeaves())) {
+            if (p instanceof org.apache.spark.sql.execution.datasources.v2.BatchScanExec scan) {
+                java.util.Map<String, Long> out = new java.util.TreeMap<>();
+                scala.jdk.javaapi.CollectionConverters.asJava(scan.metrics()).forEach((k, v) -> out.put(k, v.value()));
+                return out;
+            }
+        }
+        throw new AssertionError("no zarr scan in " + plan);
+    }
+
     private static void start() throws Exception {
         if (spark != null) {
             return;
@@ -55,6 +74,7 @@ final class TestSpark {
         spark = SparkSession.builder().master("local[2]").appName("zarrfetch-spark tests")
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "2")
+                .config("spark.sql.adaptive.enabled", "false") // plans keep their scan node to read metrics from
                 .getOrCreate();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             spark.stop();
