@@ -35,6 +35,12 @@ final class ValueVector extends ColumnVector {
     /** The offset of this column's part in an element: 0, or half an element for a complex's imaginary part. */
     private final int part;
     private final ValueVector[] children;
+    private final Test test;
+    private final long fillBits;
+    private final double fillFloat;
+    private final double fillRe;
+    private final double fillIm;
+    private final MemorySegment fillSegment;
     private MemorySegment data;
     private long base;
     private int rows;
@@ -65,8 +71,15 @@ final class ValueVector extends ColumnVector {
         i64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(o);
         f32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(o);
         f64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(o);
+        byte[] fill = mask == null ? null : mask.fill();
+        test = mask == null ? Test.NONE : test(fill);
+        fillBits = fillBits(fill);
+        fillSegment = fill == null ? null : MemorySegment.ofArray(fill);
+        int half = type.size() / 2;
+        fillFloat = fill != null && type.kind() == Kind.FLOAT ? readFloat(fillSegment, 0, type.size()) : 0;
+        fillRe = fill != null && type.kind() == Kind.COMPLEX ? readFloat(fillSegment, 0, half) : 0;
+        fillIm = fill != null && type.kind() == Kind.COMPLEX ? readFloat(fillSegment, half, half) : 0;
         if (type.kind() == Kind.COMPLEX && size == type.size()) {
-            int half = type.size() / 2;
             children = new ValueVector[] {new ValueVector(type, null, 0, half), new ValueVector(type, null, half,
                     half)};
         } else {
@@ -99,30 +112,68 @@ final class ValueVector extends ColumnVector {
         if (mask.missing() != null && mask.missing().get((int) i)) {
             return true;
         }
-        if ((type.kind() == Kind.DATETIME || type.kind() == Kind.TIMEDELTA)
-                && data.get(i64, at(row)) == Long.MIN_VALUE) {
-            return true; // NaT
-        }
-        byte[] fill = mask.fill();
-        if (fill == null) {
-            return false;
-        }
-        long off = at(row);
-        return switch (type.kind()) {
-            case FLOAT -> equalsFloat(off, 0, type.size());
-            case COMPLEX -> equalsFloat(off, 0, type.size() / 2)
-                    && equalsFloat(off + type.size() / 2, type.size() / 2, type.size() / 2);
-            default -> MemorySegment.mismatch(data, off, off + type.size(), MemorySegment.ofArray(fill), 0,
-                    type.size()) < 0;
+        long off = i * type.size();
+        return switch (test) {
+            case NONE -> false;
+            case NAT -> data.get(i64, off) == Long.MIN_VALUE;
+            case NAT_OR_FILL -> data.get(i64, off) == Long.MIN_VALUE || data.get(i64, off) == fillBits;
+            case BITS1 -> data.get(ValueLayout.JAVA_BYTE, off) == (byte) fillBits;
+            case BITS2 -> data.get(i16, off) == (short) fillBits;
+            case BITS4 -> data.get(i32, off) == (int) fillBits;
+            case BITS8 -> data.get(i64, off) == fillBits;
+            case NAN -> Double.isNaN(readFloat(data, off, type.size()));
+            case FLOAT -> readFloat(data, off, type.size()) == fillFloat;
+            case COMPLEX -> isFill(readFloat(data, off, type.size() / 2), fillRe)
+                    && isFill(readFloat(data, off + type.size() / 2, type.size() / 2), fillIm);
+            case BYTES -> MemorySegment.mismatch(data, off, off + type.size(), fillSegment, 0, type.size()) < 0;
         };
     }
 
-    /** Whether the float of {@code width} bytes at {@code off} equals the fill's at {@code fillOff}. */
-    private boolean equalsFloat(long off, int fillOff, int width) {
-        MemorySegment fill = MemorySegment.ofArray(mask.fill());
-        double v = readFloat(data, off, width);
-        double f = readFloat(fill, fillOff, width);
-        return Double.isNaN(f) ? Double.isNaN(v) : v == f;
+    /** Floats equal to the fill numerically, or NaN when the fill is NaN. */
+    private static boolean isFill(double v, double fill) {
+        return Double.isNaN(fill) ? Double.isNaN(v) : v == fill;
+    }
+
+    /** How {@link #isNullAt} tests an element, chosen once for the column's type, fill and masking. */
+    private enum Test {
+        NONE, NAT, NAT_OR_FILL, BITS1, BITS2, BITS4, BITS8, NAN, FLOAT, COMPLEX, BYTES
+    }
+
+    private Test test(byte[] fill) {
+        boolean time = type.kind() == Kind.DATETIME || type.kind() == Kind.TIMEDELTA;
+        if (fill == null) {
+            return time ? Test.NAT : Test.NONE;
+        }
+        if (time) {
+            return Test.NAT_OR_FILL;
+        }
+        return switch (type.kind()) {
+            case FLOAT -> Double.isNaN(readFloat(MemorySegment.ofArray(fill), 0, type.size())) ? Test.NAN
+                    : Test.FLOAT;
+            case COMPLEX -> Test.COMPLEX;
+            case BOOL, INT, UINT -> switch (type.size()) {
+                case 1 -> Test.BITS1;
+                case 2 -> Test.BITS2;
+                case 4 -> Test.BITS4;
+                default -> Test.BITS8;
+            };
+            default -> Test.BYTES;
+        };
+    }
+
+    /** The fill's bits as a long (for integer kinds and datetimes), read as elements are. */
+    private long fillBits(byte[] fill) {
+        if (fill == null || !(test == Test.BITS1 || test == Test.BITS2 || test == Test.BITS4 || test == Test.BITS8
+                || test == Test.NAT_OR_FILL)) {
+            return 0;
+        }
+        MemorySegment f = MemorySegment.ofArray(fill);
+        return switch (type.size()) {
+            case 1 -> f.get(ValueLayout.JAVA_BYTE, 0);
+            case 2 -> f.get(i16, 0);
+            case 4 -> f.get(i32, 0);
+            default -> f.get(i64, 0);
+        };
     }
 
     private double readFloat(MemorySegment s, long off, int width) {
