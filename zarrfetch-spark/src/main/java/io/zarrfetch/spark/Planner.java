@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * Cuts the chunks a region touches into blocks: hyper-rectangles of whole chunks (of shards, for sharded arrays),
- * each up to a number of chunks, grown from the last axis so that a block is a run of rows in C order where it can
- * be. A block is one partition.
+ * each up to a number of chunks, grown along the first axis first (then the next, once the first is whole), so
+ * that each chunk is a contiguous run of its block's rows where it can be. A block is one partition.
  */
 final class Planner {
     private Planner() {
@@ -76,16 +76,15 @@ final class Planner {
                 return List.of();
             }
         }
-        // Chunks per block along each axis, from the last: a block spans whole rows of chunks before it grows down.
+        // Chunks per block along each axis, from the first: a block of chunks stacked along the first axis holds
+        // each whole chunk as one contiguous run of its C-order rows, which zarrfetch decodes straight into place.
         long[] per = new long[n];
+        java.util.Arrays.fill(per, 1);
         long left = Math.max(1, chunksPerBlock);
-        for (int a = n - 1; a >= 0; a--) {
+        for (int a = 0; a < n; a++) {
             per[a] = Math.max(1, Math.min(touched[a].length, left));
             left = Math.max(1, left / per[a]);
             if (per[a] < touched[a].length) {
-                for (int b = a - 1; b >= 0; b--) {
-                    per[b] = 1;
-                }
                 break;
             }
         }

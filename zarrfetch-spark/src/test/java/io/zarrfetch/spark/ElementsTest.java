@@ -191,8 +191,8 @@ class ElementsTest {
                 .groupBy(functions.floor(functions.col("y").divide(2)), functions.floor(functions.col("x").divide(5)))
                 .agg(functions.countDistinct("p").as("n")).filter("n > 1").count();
         assertThat(split).as("chunks split across partitions").isZero();
-        // The grid's 36 chunks of 320 bytes, 18 a core: blocks grow from the last axis and span whole rows of
-        // chunks (3 x 4 of them) before they grow along the first, so three partitions of 12.
+        // The grid's 36 chunks of 320 bytes, 18 a core: blocks take the 3 chunks along i, then the 4 along j
+        // (12), and cannot grow along k: three partitions of 12.
         assertThat(TestSpark.zarr().load(GRID).rdd().getNumPartitions()).isEqualTo(3);
     }
 

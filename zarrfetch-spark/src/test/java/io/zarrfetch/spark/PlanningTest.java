@@ -87,19 +87,19 @@ class PlanningTest {
     }
 
     @Test
-    void blocksAreWholeChunksPackedAlongTheLastAxisFirst() {
+    void blocksAreWholeChunksStackedAlongTheFirstAxisFirst() {
         int[] chunks = {10, 7}; // 10 x 5 chunks, the last column 2 wide
         List<Planner.Block> blocks = Planner.blocks(Region.all(SHAPE), SHAPE, chunks, 12, false);
-        // 12 chunks a block: 5 along x (a whole row), then 2 along y: 5 blocks of 2 x 5 chunks
+        // 12 chunks a block: the 10 along y (a whole column), then 1 along x: 5 blocks of 10 x 1 chunks
         assertThat(blocks).hasSize(5);
         Set<String> seen = new HashSet<>();
         long elements = 0;
         for (Planner.Block b : blocks) {
-            assertThat(b.chunksPerAxis()).containsExactly(2, 5);
+            assertThat(b.chunksPerAxis()).containsExactly(10, 1);
             assertThat(b.chunks()).isEqualTo(10);
             Region r = b.region();
-            assertThat(r.start()[0] % chunks[0]).as("starts on a chunk edge").isZero();
-            assertThat(r.count()[0]).isEqualTo(20);
+            assertThat(r.start()[1] % chunks[1]).as("starts on a chunk edge").isZero();
+            assertThat(r.count()[0]).isEqualTo(100);
             for (long y : coords(r, 0)) {
                 for (long x : coords(r, 1)) {
                     assertThat(seen.add(y + "," + x)).isTrue();
@@ -108,9 +108,9 @@ class PlanningTest {
             elements += r.elements();
         }
         assertThat(elements).isEqualTo(100 * 30);
-        // fewer chunks than a row: blocks split the row, one chunk row each
-        assertThat(Planner.blocks(Region.all(SHAPE), SHAPE, chunks, 3, false)).hasSize(10 * 2)
-                .allSatisfy(b -> assertThat(b.chunksPerAxis()[0]).isEqualTo(1));
+        // fewer chunks than a column: blocks split it (runs of 3, 3, 3 and 1), one chunk wide each
+        assertThat(Planner.blocks(Region.all(SHAPE), SHAPE, chunks, 3, false)).hasSize(4 * 5)
+                .allSatisfy(b -> assertThat(b.chunksPerAxis()[1]).isEqualTo(1));
     }
 
     @Test
