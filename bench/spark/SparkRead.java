@@ -4,7 +4,7 @@
 //
 //   java -cp "$SPARK_HOME/jars/*:zarrfetch-spark.jar:classes" SparkRead MASTER URL SELECTION
 //
-// For local-cluster masters, ZF_SPARK_JAR names the connector jar for the executors' class path.
+// For local-cluster masters, ZF_SPARK_JAR names the connector jar to send to the executors.
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -14,7 +14,7 @@ public class SparkRead {
         SparkSession.Builder b = SparkSession.builder().master(master).appName("bench/spark")
                 .config("spark.ui.enabled", "false");
         if (master.startsWith("local-cluster")) {
-            b.config("spark.executor.extraClassPath", System.getenv("ZF_SPARK_JAR"));
+            b.config("spark.jars", System.getenv("ZF_SPARK_JAR")); // to the executors, as spark-submit --jars
         }
         SparkSession spark = b.getOrCreate();
         long t0 = System.nanoTime();

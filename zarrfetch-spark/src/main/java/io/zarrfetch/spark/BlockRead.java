@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.spark.TaskContext;
+import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 
 import io.zarrfetch.zarr.ZarrArray;
 
@@ -19,11 +20,15 @@ final class BlockRead implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment data;
     private final AtomicLong missing = new AtomicLong();
+    private final boolean engineStarted;
 
     /**
      * @param onMissing told of each missing chunk's box, besides the count kept here
      */
     BlockRead(ArraySource source, Region region, int itemSize, ZarrArray.MissingChunks onMissing) throws IOException {
+        boolean[] started = new boolean[1];
+        Engines.get(source.engine(), started);
+        engineStarted = started[0];
         long bytes = Math.multiplyExact(region.elements(), itemSize);
         MemorySegment d;
         try {
@@ -31,8 +36,9 @@ final class BlockRead implements AutoCloseable {
         } catch (OutOfMemoryError e) {
             arena.close();
             throw new IOException("zarr: a partition of " + bytes + " decoded bytes does not fit this executor's "
-                    + "native memory (" + e.getMessage() + "): lower the partitionBytes option, or raise "
-                    + "spark.executor.memoryOverhead", e);
+                    + "native memory (" + e.getMessage() + "): lower the partitionBytes option, or give executors "
+                    + "more (spark.executor.memoryOverhead, and -XX:MaxDirectMemorySize in "
+                    + "spark.executor.extraJavaOptions; docs/spark.md)", e);
         }
         data = d;
         try {
@@ -63,6 +69,16 @@ final class BlockRead implements AutoCloseable {
     /** Missing chunks (inner chunks, for sharded arrays) the read met. */
     long missing() {
         return missing.get();
+    }
+
+    /** What a partition's reader reports: its chunks, if it read them, and what this read met. */
+    static CustomTaskMetric[] metrics(BlockRead read, long chunks) {
+        boolean fetched = read != null;
+        return new CustomTaskMetric[] {
+            Metrics.value(Metrics.CHUNKS, fetched ? chunks : 0),
+            Metrics.value(Metrics.MISSING, fetched ? read.missing() : 0),
+            Metrics.value(Metrics.BYTES, fetched ? read.data().byteSize() : 0),
+            Metrics.value(Metrics.ENGINES, fetched && read.engineStarted ? 1 : 0)};
     }
 
     @Override

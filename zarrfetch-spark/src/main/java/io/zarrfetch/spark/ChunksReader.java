@@ -31,7 +31,6 @@ final class ChunksReader implements PartitionReader<InternalRow> {
     private BlockRead read;
     private boolean started;
     private boolean done;
-    private boolean engineStarted;
     private InternalRow row;
 
     ChunksReader(ReaderFactory f, Planner.Block block) {
@@ -52,9 +51,6 @@ final class ChunksReader implements PartitionReader<InternalRow> {
         if (!started) {
             started = true;
             if (wantData) {
-                boolean[] s = new boolean[1];
-                Engines.get(f.source().engine(), s);
-                engineStarted = s[0];
                 read = new BlockRead(f.source(), block.region(), meta.dtype().size(), this::markMissing);
             }
         } else if (!advance()) {
@@ -171,12 +167,7 @@ final class ChunksReader implements PartitionReader<InternalRow> {
 
     @Override
     public CustomTaskMetric[] currentMetricsValues() {
-        boolean fetched = read != null;
-        return new CustomTaskMetric[] {
-            Metrics.value(Metrics.CHUNKS, fetched ? block.chunks() : 0),
-            Metrics.value(Metrics.MISSING, fetched ? read.missing() : 0),
-            Metrics.value(Metrics.BYTES, fetched ? read.data().byteSize() : 0),
-            Metrics.value(Metrics.ENGINES, engineStarted ? 1 : 0)};
+        return BlockRead.metrics(read, block.chunks());
     }
 
     @Override

@@ -26,7 +26,6 @@ final class ElementsReader implements PartitionReader<ColumnarBatch> {
     private BitSet missing;
     private long next;
     private boolean started;
-    private boolean engineStarted;
 
     ElementsReader(ReaderFactory f, Planner.Block block) {
         this.f = f;
@@ -69,9 +68,6 @@ final class ElementsReader implements PartitionReader<ColumnarBatch> {
         if (!started) {
             started = true;
             if (value != null && rows > 0) {
-                boolean[] s = new boolean[1];
-                Engines.get(f.source().engine(), s);
-                engineStarted = s[0];
                 read = new BlockRead(f.source(), region, f.valueType().size(), this::markMissing);
             }
         }
@@ -142,12 +138,7 @@ final class ElementsReader implements PartitionReader<ColumnarBatch> {
 
     @Override
     public CustomTaskMetric[] currentMetricsValues() {
-        boolean fetched = read != null;
-        return new CustomTaskMetric[] {
-            Metrics.value(Metrics.CHUNKS, fetched ? block.chunks() : 0),
-            Metrics.value(Metrics.MISSING, fetched ? read.missing() : 0),
-            Metrics.value(Metrics.BYTES, fetched ? read.data().byteSize() : 0),
-            Metrics.value(Metrics.ENGINES, engineStarted ? 1 : 0)};
+        return BlockRead.metrics(read, block.chunks());
     }
 
     @Override

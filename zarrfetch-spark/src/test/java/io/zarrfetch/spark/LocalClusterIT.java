@@ -25,9 +25,9 @@ import io.zarrfetch.testkit.S3Server;
 
 /**
  * Spark {@code local-cluster[2,1,1024]}: a master and two workers in this JVM, each worker with an executor JVM of
- * its own whose class path is Spark's jars and the packaged connector jar (relocated libraries and all), as
- * {@code spark-submit --jars} gives it. Runs after {@code package} (see the pom). The timeout bounds a cluster whose
- * executors cannot start (Spark would launch new ones forever).
+ * its own whose class path is Spark's jars; the packaged connector jar (relocated libraries and all) reaches them
+ * through {@code spark.jars}, as {@code spark-submit --jars} sends it. Runs after {@code package} (see the pom).
+ * The timeout bounds a cluster whose executors cannot start (Spark would launch new ones forever).
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class LocalClusterIT {
@@ -46,7 +46,7 @@ class LocalClusterIT {
         TestArrays.writeOwn(Files.createDirectories(root.resolve("fixtures")));
         s3 = S3Server.start(root);
         spark = SparkSession.builder().master("local-cluster[2,1,1024]").appName("zarrfetch-spark local-cluster")
-                .config("spark.executor.extraClassPath", jar)
+                .config("spark.jars", jar)
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.adaptive.enabled", "false")
                 .getOrCreate();
