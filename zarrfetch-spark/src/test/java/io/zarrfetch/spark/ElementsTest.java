@@ -80,6 +80,15 @@ class ElementsTest {
     }
 
     @Test
+    void sqlReadsItThroughATemporaryView() throws Exception {
+        TestSpark.spark().sql("CREATE OR REPLACE TEMPORARY VIEW grid USING zarr OPTIONS (path '" + GRID
+                + "', endpoint '" + TestSpark.s3().endpoint() + "', anonymous 'true')");
+        long expected = expectedGrid(c -> c[0] == 5, true).values().stream().filter(v -> !v.equals("null")).count();
+        assertThat(TestSpark.spark().sql("SELECT count(value) FROM grid WHERE i = 5").first().getLong(0))
+                .isEqualTo(expected).isEqualTo(17 * 9 - 5 * 4);
+    }
+
+    @Test
     void maskFillFalseGivesTheRawFillValue() throws Exception {
         assertThat(byCoordinates(TestSpark.zarr().option("maskFill", "false").load(GRID)))
                 .isEqualTo(expectedGrid(c -> true, false));
@@ -179,6 +188,11 @@ class ElementsTest {
             }
             assertThat(chunkGets(proxy, "/wide/")).as("10 of the 1,000 chunks").isEqualTo(10);
             assertThat(TestSpark.scanMetrics(df).get(Metrics.CHUNKS)).isEqualTo(10);
+            // The metadata was read once, on the driver (zarr.json: 404, then .zarray and .zattrs): the tasks
+            // opened the array from the documents that came with the scan.
+            assertThat(df.rdd().getNumPartitions()).isEqualTo(2);
+            assertThat(proxy.requests().stream().filter(r -> r.target().contains("/wide/")).count()
+                    - chunkGets(proxy, "/wide/")).as("metadata requests").isEqualTo(3);
         }
     }
 
