@@ -119,7 +119,7 @@ public final class ZarrArray {
                     + e.getMessage() + "): read it in parts, or into memory of your own (a file mapping, say) with "
                     + "read(Selection, MemorySegment)", e);
         }
-        read(r, dst, true);
+        read(r, dst, true, NO_REPORT);
         return new ArrayData(meta.dtype(), r.resultShape(), dst);
     }
 
@@ -129,11 +129,36 @@ public final class ZarrArray {
      * @throws IllegalArgumentException when {@code dst} is not the selection's size
      */
     public void read(Selection selection, MemorySegment dst) throws IOException, InterruptedException {
-        read(selection.resolve(meta.shape()), dst, false);
+        read(selection.resolve(meta.shape()), dst, false, NO_REPORT);
     }
 
-    private void read(Selection.Resolved r, MemorySegment dst, boolean zeroed) throws IOException,
+    /**
+     * Told of the chunks a read needs that do not exist: they read as the fill value, and a caller that must tell
+     * "no data" from a stored fill value (a v2 array without one, a SQL NULL) learns where they are.
+     */
+    @FunctionalInterface
+    public interface MissingChunks {
+        /**
+         * One missing chunk (for sharded arrays: one inner chunk, absent from its shard or in a shard that does not
+         * exist), as the box of array elements it covers: {@code shape[a]} elements from {@code origin[a]} along
+         * each axis, cut at the array's edge. Called once per chunk, from any thread, before the read returns.
+         */
+        void missing(long[] origin, long[] shape);
+    }
+
+    private static final MissingChunks NO_REPORT = (origin, shape) -> { };
+
+    /**
+     * {@link #read(Selection, MemorySegment)}, telling {@code missing} of each chunk the selection touches that does
+     * not exist.
+     */
+    public void read(Selection selection, MemorySegment dst, MissingChunks missing) throws IOException,
             InterruptedException {
+        read(selection.resolve(meta.shape()), dst, false, java.util.Objects.requireNonNull(missing, "missing"));
+    }
+
+    private void read(Selection.Resolved r, MemorySegment dst, boolean zeroed, MissingChunks missing)
+            throws IOException, InterruptedException {
         long bytes = Math.multiplyExact(r.elements(), meta.dtype().size());
         if (dst.byteSize() != bytes) {
             throw new IllegalArgumentException("the selection is " + bytes + " bytes, the destination "
@@ -142,7 +167,7 @@ public final class ZarrArray {
         if (bytes == 0) {
             return;
         }
-        Read read = new Read(r, dst, zeroed);
+        Read read = new Read(r, dst, zeroed, missing);
         if (meta.codec() instanceof ChunkCodec.Sharded sharded) {
             read.sharded(sharded);
         } else {
@@ -155,16 +180,18 @@ public final class ZarrArray {
         private final Selection.Resolved sel;
         private final MemorySegment dst;
         private final boolean zeroed;
+        private final MissingChunks missing;
         private final int itemSize = meta.dtype().size();
         private final long[] dstStride;
         private final Semaphore decoding = new Semaphore(decoders);
         private final ConcurrentLinkedQueue<ByteBuffer> scratch = new ConcurrentLinkedQueue<>();
         private final boolean fillIsZero;
 
-        Read(Selection.Resolved sel, MemorySegment dst, boolean zeroed) {
+        Read(Selection.Resolved sel, MemorySegment dst, boolean zeroed, MissingChunks missing) {
             this.sel = sel;
             this.dst = dst;
             this.zeroed = zeroed;
+            this.missing = missing;
             int n = sel.count().length;
             dstStride = new long[n];
             long s = itemSize;
@@ -344,8 +371,15 @@ public final class ZarrArray {
             Copy.strided(chunk, srcBase, srcStep, dst, offset(k0), dstStride, kn, itemSize);
         }
 
-        /** Writes the fill value where the leaf chunk at {@code c} would have gone. */
+        /** Writes the fill value where the leaf chunk at {@code c}, which does not exist, would have gone. */
         private void fill(long[] c, int[] leaf) {
+            long[] origin = new long[leaf.length];
+            long[] extent = new long[leaf.length];
+            for (int a = 0; a < leaf.length; a++) {
+                origin[a] = c[a] * leaf[a];
+                extent[a] = Math.min(leaf[a], meta.shape()[a] - origin[a]);
+            }
+            missing.missing(origin, extent);
             if (zeroed && fillIsZero) {
                 return; // new memory is zeroed already
             }

@@ -155,6 +155,34 @@ class ZarrReadTest {
         assertThat(got).containsExactly(expected("...", cs, 0, missing));
     }
 
+    /** The boxes a read reports missing, as "origin/shape" text, sorted. */
+    static List<String> missingReported(ZarrArray a, String selection) throws Exception {
+        long bytes = Selection.parse(selection).resolve(SHAPE).elements() * 4;
+        List<String> boxes = java.util.Collections.synchronizedList(new ArrayList<>());
+        a.read(Selection.parse(selection), Arena.ofAuto().allocate(Math.max(bytes, 1)).asSlice(0, bytes),
+                (origin, shape) -> boxes.add(java.util.Arrays.toString(origin) + "/" + java.util.Arrays.toString(shape)));
+        return boxes.stream().sorted().toList();
+    }
+
+    @Test
+    void aReadTellsWhichChunksItNeededAreMissing() throws Exception {
+        int[] cs = {4, 5, 4};
+        long[][] missing = {{0, 0, 0}, {1, 2, 1}, {2, 3, 2}};
+        ZarrArray a = ZarrArray.open(v2(cs, false, 0, missing), "a", fetcher);
+        // (2, 3, 2) is an edge chunk on every axis: its box is cut at the array's edge.
+        assertThat(missingReported(a, "...")).containsExactly("[0, 0, 0]/[4, 5, 4]", "[4, 10, 4]/[4, 5, 4]",
+                "[8, 15, 8]/[3, 2, 1]");
+        // Only the chunks the selection touches; the values are still the fill's.
+        assertThat(missingReported(a, "0:4,0:10,:")).containsExactly("[0, 0, 0]/[4, 5, 4]");
+        assertThat(missingReported(a, "5:8,0:5,:")).isEmpty();
+        // Sharded: an inner chunk absent from its shard, and the inner chunks of a missing shard it touches.
+        ZarrArray s = ZarrArray.open(v3Sharded(true, true, new int[] {3}), "v3", fetcher);
+        assertThat(missingReported(s, "0:4,5:10,4:8")).containsExactly("[0, 5, 4]/[4, 5, 4]");
+        assertThat(missingReported(s, "8:,10:,8:")).containsExactly("[8, 10, 8]/[3, 5, 1]",
+                "[8, 15, 8]/[3, 2, 1]");
+        assertThat(missingReported(s, "0:4,0:5,0:4")).isEmpty();
+    }
+
     /** A v3 array of the same values: transpose [2, 0, 1], then sharding with index at {@code end}. */
     static MemoryStore v3Sharded(boolean indexAtEnd, boolean checksum, int[] missingInner) throws Exception {
         int[] shard = {8, 10, 8};

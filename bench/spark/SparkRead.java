@@ -1,0 +1,28 @@
+// bench/spark's Spark driver: reads a region of an array through the zarr data source and reduces every element
+// (count, count of non-NULL values, mean), so every chunk is fetched and decoded but nothing large reaches the
+// driver. Prints one JSON line: rows, values, mean and the query's own seconds (session start-up excluded).
+//
+//   java -cp "$SPARK_HOME/jars/*:zarrfetch-spark.jar:classes" SparkRead MASTER URL SELECTION
+//
+// For local-cluster masters, ZF_SPARK_JAR names the connector jar to send to the executors.
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+public class SparkRead {
+    public static void main(String[] args) {
+        String master = args[0];
+        SparkSession.Builder b = SparkSession.builder().master(master).appName("bench/spark")
+                .config("spark.ui.enabled", "false");
+        if (master.startsWith("local-cluster")) {
+            b.config("spark.jars", System.getenv("ZF_SPARK_JAR")); // to the executors, as spark-submit --jars
+        }
+        SparkSession spark = b.getOrCreate();
+        long t0 = System.nanoTime();
+        Row r = spark.read().format("zarr").option("selection", args[2]).load(args[1])
+                .selectExpr("count(*)", "count(value)", "avg(value)").first();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("{\"rows\": %d, \"values\": %d, \"mean\": %s, \"query_s\": %.3f}%n", r.getLong(0),
+                r.getLong(1), r.isNullAt(2) ? "null" : Double.toString(r.getDouble(2)), seconds);
+        spark.stop();
+    }
+}
