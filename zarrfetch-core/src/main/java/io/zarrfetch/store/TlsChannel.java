@@ -141,7 +141,10 @@ final class TlsChannel {
                         if (spill.hasRemaining()) {
                             return drainSpill(dst);
                         }
-                        continue; // a record without data: a session ticket, a key update
+                        if (r.bytesConsumed() > 0) {
+                            continue; // a record without data: a session ticket, a key update
+                        }
+                        // Nothing consumed, nothing made: the engine waits for the rest of a record.
                     }
                     case CLOSED -> {
                         closeNotifyReceived = true;
