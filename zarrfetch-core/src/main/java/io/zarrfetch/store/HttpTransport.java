@@ -28,6 +28,13 @@ interface HttpTransport extends Closeable {
      */
     Response execute(String method, URI uri, Map<String, String> headers, Abort abort) throws IOException;
 
+    /**
+     * Starts setting up TLS in the background, for https requests to come; their first waits for it. For a caller
+     * that knows early that it will speak https, so that the set-up overlaps its other work.
+     */
+    default void prepareTls() {
+    }
+
     /** An answer whose body is read with {@link #read(ByteBuffer)}; must be closed. */
     interface Response extends Closeable {
         int status();

@@ -41,8 +41,12 @@ final class NioTransport implements HttpTransport {
     private static final long MAX_IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final StoreOptions options;
-    private final TlsEngines.Provider tlsProvider;
-    private volatile TlsEngines tls; // made on the first https request: BoringSSL takes a while to load
+    /**
+     * The TLS engines, made once: by {@link #prepareTls()} in the background, or by the first https request. Loading
+     * BoringSSL and the trusted certificates takes a few hundred milliseconds of CPU.
+     */
+    private final java.util.concurrent.FutureTask<TlsEngines> tls;
+    private final java.util.concurrent.atomic.AtomicBoolean tlsStarted = new java.util.concurrent.atomic.AtomicBoolean();
     private final Map<String, Origin> origins = new ConcurrentHashMap<>();
     private final Set<Connection> busy = ConcurrentHashMap.newKeySet();
     private final Thread watchdog;
@@ -55,7 +59,7 @@ final class NioTransport implements HttpTransport {
     /** With the TLS engines of {@code provider}, made on the first https request. */
     NioTransport(StoreOptions options, TlsEngines.Provider provider) {
         this.options = options;
-        this.tlsProvider = provider;
+        this.tls = new java.util.concurrent.FutureTask<>(() -> TlsEngines.create(options, provider));
         this.watchdog = Thread.ofPlatform().daemon().name("zarrfetch-http-watchdog").start(this::watch);
     }
 
@@ -220,26 +224,32 @@ final class NioTransport implements HttpTransport {
 
     /** The TLS engine in use ("boringssl", "jdk"), or null before the first https request. */
     String tlsEngine() {
-        TlsEngines t = tls;
-        return t == null ? null : t.provider();
+        return tls.state() == java.util.concurrent.Future.State.SUCCESS ? tls.resultNow().provider() : null;
+    }
+
+    @Override
+    public void prepareTls() {
+        if (!closed && tlsStarted.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name("zarrfetch-tls-setup").start(tls);
+        }
     }
 
     private TlsEngines tlsEngines() throws IOException {
-        TlsEngines t = tls;
-        if (t == null) {
-            synchronized (this) {
-                t = tls;
-                if (t == null) {
-                    try {
-                        t = TlsEngines.create(options, tlsProvider);
-                    } catch (IllegalArgumentException e) {
-                        throw new UntrustedServerException(e.getMessage());
-                    }
-                    tls = t;
-                }
+        tls.run(); // here, unless prepareTls() started it (then this returns at once) or it ran
+        try {
+            return tls.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while TLS was set up");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IllegalArgumentException bad) {
+                throw new UntrustedServerException(bad.getMessage()); // an unusable CA bundle
             }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
         }
-        return t;
     }
 
     private static void closeQuietly(SocketChannel ch) {

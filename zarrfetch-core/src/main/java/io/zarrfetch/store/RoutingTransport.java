@@ -24,6 +24,11 @@ final class RoutingTransport implements HttpTransport {
     }
 
     @Override
+    public void prepareTls() {
+        transport.prepareTls();
+    }
+
+    @Override
     public void close() throws IOException {
         transport.close();
     }

@@ -142,6 +142,9 @@ public final class Stores implements AutoCloseable {
         }
         String origin = uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getRawAuthority();
         String key = path + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
+        if (origin.startsWith("https:")) {
+            transport.prepareTls();
+        }
         Store store = open.computeIfAbsent(origin, o -> new HttpStore(o, transport));
         return new Location(store, key);
     }
@@ -210,6 +213,9 @@ public final class Stores implements AutoCloseable {
     private Store s3(String bucket, StoreOptions o) {
         checkBucket(bucket);
         String id = "s3://" + bucket + "@" + o.effectiveRegion() + "@" + o.endpoint() + "@" + o.addressingStyle();
+        if (o.endpoint() == null || o.endpoint().getScheme().equalsIgnoreCase("https")) {
+            transport.prepareTls(); // AWS is https: set TLS up while the credentials are looked up
+        }
         return open.computeIfAbsent(id, k -> new S3Store(bucket, o, transport, signer()));
     }
 

@@ -311,7 +311,10 @@ class TlsTransportTest {
         }
     }
 
-    /** A bundle of several certificates trusts each; a bundle that is missing or holds none is refused by name. */
+    /**
+     * A bundle of several certificates trusts each; a bundle that is missing or holds none is refused by name, also
+     * when TLS was set up in the background ({@code prepareTls}).
+     */
     @Test
     void caBundlesMayHoldSeveralCertificates() throws Exception {
         ServerSocket server = tlsServer(CA.issue("localhost"), null, (s, i) -> answer(s, new byte[] {9}));
@@ -327,6 +330,7 @@ class TlsTransportTest {
         for (Path bundle : List.of(none, missing)) {
             try (NioTransport t = new NioTransport(StoreOptions.defaults().withCaBundle(bundle),
                     TlsEngines.Provider.JDK)) {
+                t.prepareTls(); // set up in the background: the request still gets the error
                 assertThatThrownBy(() -> t.execute("GET", uri("localhost", server, "/x"), Map.of()).close())
                         .isInstanceOf(UntrustedServerException.class).hasMessageContaining(bundle.toString());
             }
