@@ -119,10 +119,17 @@ netns_down() {
   NETNS_UP=0
 }
 
-# nginx_write_conf PROFILE LISTEN PREFIX DATA_DIR -- writes $PREFIX/nginx.conf.
+# nginx_write_conf PROFILE LISTEN PREFIX DATA_DIR -- writes $PREFIX/nginx.conf. The -tls profiles
+# are their base profile with TLS on (lib/tls.sh).
 nginx_write_conf() {
   local profile=$1 listen=$2 prefix=$3 data=$4 modules="" user_line="" emulation="" nopush=on http_extra=
-  if [[ $profile == s3-wan ]]; then
+  local ssl_listen="" ssl_server="" ssl_http=""
+  if is_tls_profile "$profile"; then
+    ssl_listen=" ssl"
+    ssl_server=$(tls_nginx_server "$prefix")
+    ssl_http=$(tls_nginx_http)
+  fi
+  if [[ $(base_profile "$profile") == s3-wan ]]; then
     # tcp_nopush (TCP_CORK) together with limit_rate delayed the first byte of some responses
     # by 50-85 ms (max 82-109 ms over 30 requests, vs 26 ms without it), so s3-wan leaves it off.
     nopush=off
@@ -175,13 +182,15 @@ http {
   types { }
   default_type application/octet-stream;
   $http_extra
+  $ssl_http
   client_body_temp_path $prefix/tmp/body;
   proxy_temp_path $prefix/tmp/proxy;
   fastcgi_temp_path $prefix/tmp/fastcgi;
   uwsgi_temp_path $prefix/tmp/uwsgi;
   scgi_temp_path $prefix/tmp/scgi;
   server {
-    listen $listen backlog=4096;
+    listen $listen$ssl_listen backlog=4096;
+$ssl_server
     root $data;
     location / {
       $emulation
@@ -196,10 +205,15 @@ nginx_start() {
   local profile=$1 data=$2 listen pid prefix
   prefix=$STATE_DIR/nginx-$profile
   local -a exec_prefix=()
-  case $profile in
+  local scheme=http port=$SRV_PORT
+  if is_tls_profile "$profile"; then
+    scheme=https
+    port=$TLS_PORT
+  fi
+  case $(base_profile "$profile") in
     loopback) listen=127.0.0.1:$(free_tcp_port) ;;
     s3-wan)
-      listen=$SRV_IP:$SRV_PORT
+      listen=$SRV_IP:$port
       exec_prefix=(ip netns exec "$NS_NAME")
       ;;
     *) die "nginx_start: unknown profile $profile" ;;
@@ -212,8 +226,10 @@ nginx_start() {
     >>"$prefix/logs/stdout.log" 2>&1 9>&- &
   pid=$!
   NGINX_PID[$profile]=$pid
-  BASE_URL=http://$listen
-  if ! wait_http "$BASE_URL/" 10; then
+  BASE_URL=$scheme://$listen
+  local -a trust=()
+  [[ $scheme == https ]] && trust=(--cacert "$TLS_CA")
+  if ! wait_http "$BASE_URL/" 10 "${trust[@]}"; then
     tail -n 20 "$prefix/logs/error.log" >&2 2>/dev/null || true
     die "nginx for $profile did not come up on $listen (log: $prefix/logs/error.log)"
   fi
