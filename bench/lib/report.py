@@ -13,6 +13,8 @@ import statistics
 import sys
 from collections import defaultdict
 
+from results import tls_summary
+
 
 def med(values):
     values = [v for v in values if v is not None]
@@ -25,27 +27,6 @@ def fmt(v, digits=2, suffix=""):
     if abs(v) < 0.5 * 10 ** -digits:
         v = 0.0  # no "-0.00" from clock-tick rounding
     return f"{v:.{digits}f}{suffix}"
-
-
-def tls_by_tool(tools, by_tool):
-    """Per tool: what its connections negotiated, how many it opened, resumed, and its requests."""
-    out = []
-    for t in tools:
-        ok = [r for r in by_tool[t] if r["ok"] and r.get("tls")]
-        if not ok:
-            continue
-        kinds = []
-        for r in ok:
-            for k in r["tls"]["negotiated"]:
-                if k not in kinds:
-                    kinds.append(k)
-        heads = med(r["tls"]["head_requests"] for r in ok)
-        conns = med(r["tls"]["connections"] for r in ok)
-        out.append(f"{t}: {', '.join(kinds) or '-'}; {fmt(conns, 0)} connection{'s' if conns != 1 else ''}, "
-                   f"{fmt(med(r['tls']['resumed_connections'] for r in ok), 0)} of them resumed a "
-                   f"session; {fmt(med(r['tls']['requests'] for r in ok), 0)} requests"
-                   + (f" ({fmt(heads, 0)} HEAD)" if heads else ""))
-    return out
 
 
 def main() -> int:
@@ -192,7 +173,7 @@ def main() -> int:
                     parts.append(f"most requests in flight {used:g}")
                 w(f"{t}'s own figures (medians, without process start-up): "
                   + ", ".join(parts) + ".")
-        tls_lines = tls_by_tool(tools, by_tool)
+        tls_lines = [f"{t}: {x}" for t in tools for x in [tls_summary(by_tool[t])] if x]
         if tls_lines:
             w("")
             w("TLS as the server saw it (nginx's access log; medians over a tool's successful runs):")

@@ -120,6 +120,7 @@ EOF
 
 # tls_nginx_http -- the log format of tls_nginx_server, for the http block
 tls_nginx_http() {
+  # shellcheck disable=SC2016 # nginx's variables, not the shell's
   echo 'log_format zfbtls "$ssl_protocol $ssl_cipher $ssl_session_reused $pid $connection $request_method $status $body_bytes_sent";'
 }
 
