@@ -305,6 +305,15 @@ def main() -> int:
 
     def on_timeout():
         state["timed_out"] = True
+        pid = state["pgid"]
+        # A JVM that hangs prints its threads' stacks on SIGQUIT, to its stdout (the run's .out
+        # log): the evidence of what it waited for, before it is ended.
+        try:
+            if pid is not None and os.path.basename(os.readlink(f"/proc/{pid}/exe")) == "java":
+                os.kill(pid, signal.SIGQUIT)
+                time.sleep(2)
+        except OSError:
+            pass
         kill_tree(signal.SIGTERM)
         time.sleep(5)
         kill_tree(signal.SIGKILL)

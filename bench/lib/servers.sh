@@ -32,7 +32,7 @@ NETNS_UP=0
 
 # stale_cleanup -- removes what an earlier, crashed run of this harness left behind: our nginx
 # masters (by pid file under $STATE_DIR, checked against their command line), every network
-# namespace named zfb-* with the processes in it, and the zfb-h veth.
+# namespace named zfb-* with the processes in it, the zfb-h veth and the TLS certificates.
 stale_cleanup() {
   local pid ns pids ours=()
   # Our nginx processes, masters and workers alike, hold their error log under $STATE_DIR open;
@@ -49,6 +49,7 @@ stale_cleanup() {
     kill -KILL "${ours[@]}" 2>/dev/null || true
   fi
   rm -f "$STATE_DIR"/nginx-*/nginx.pid
+  rm -rf "$STATE_DIR/tls"   # a crashed run's certificates (lib/tls.sh)
   # A measurement left running by a crashed run: TERM makes measure.py end its tool's group.
   for pid in $(pgrep -f "^$PY $BENCH_DIR/lib/(measure|emucheck)\.py " 2>/dev/null || true); do
     warn "stopping a measurement left running by an earlier run (pid $pid)"
