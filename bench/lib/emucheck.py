@@ -16,16 +16,16 @@
 Over HTTPS (--cacert CA.pem: the run's CA, which curl must verify the server against), the
 first-byte time counts from the end of the TLS handshake (time_starttransfer - time_appconnect:
 the server's delay, which is what the 25 ms emulate; a reused connection pays no handshake), and
-the handshake (time_appconnect - time_connect) is reported apart. And `openssl s_client` connects
-once as it is (what OpenSSL 3 clients such as curl, aria2c's peers and Python get) and once held to
-TLS 1.2, verifying the certificate and host name: the protocol, cipher and key exchange negotiated
-go into the record ("tls").
+the handshake (time_appconnect - time_connect) is reported apart. And `openssl s_client`
+connects once as offered (what an OpenSSL 3 client such as curl or Python gets) and once held to
+TLS 1.2, verifying the certificate and host name: the protocol, cipher and key exchange
+negotiated go into the record ("tls").
 
 With --expect-*, each figure must be within --tolerance (relative) of its target, else the
 exit status is 2. Prints one JSON record on stdout and a human summary on stderr.
 """
-import ipaddress
 import argparse
+import ipaddress
 import json
 import os
 import statistics

@@ -228,10 +228,10 @@ def server_log_summary(path, offset, want_bytes, max_wait=2.0):
         requests = heads = body = 0
         conns = {}
         for ln in lines:
-            f = ln.split()
-            if len(f) != 8:
+            fields = ln.split()
+            if len(fields) != 8:
                 continue
-            proto, cipher, reused, pid, conn, method, _status, sent = f
+            proto, cipher, reused, pid, conn, method, _status, sent = fields
             requests += 1
             heads += method == "HEAD"
             body += int(sent) if sent.isdigit() else 0
