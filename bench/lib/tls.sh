@@ -2,9 +2,9 @@
 # shellcheck disable=SC2034 # TLS_* are read by bench/run, bench/read and lib/tools.sh
 # The TLS profiles' certificates: a certificate authority and a server certificate made with
 # openssl for one run of bench/run (or bench/read), in $STATE_DIR/tls, removed at exit (a crashed
-# run's copy is replaced by the next run's). Every client
-# trusts that CA the way its users would (bench/README.md, "TLS profiles"): a PEM file for the native
-# tools and zarrfetch's AWS_CA_BUNDLE, a PKCS12 trust store (keytool) for javax.net.ssl.trustStore.
+# run's copy by the next run). Every client trusts that CA the way its users would (bench/README.md,
+# "loopback-tls and s3-wan-tls"): a PEM file for the native tools, the CRT and zarrfetch's
+# AWS_CA_BUNDLE, a PKCS12 trust store (keytool) for javax.net.ssl.trustStore.
 #
 # The server certificate names what the clients connect to: IP 127.0.0.1 (loopback-tls), IP $SRV_IP
 # (s3-wan-tls) and DNS localhost. Clients verify host names against it; none is told to skip that.
