@@ -424,8 +424,8 @@ def sweep_section(main, sweep, charts, rel, w):
     """zarrfetch's --concurrency 1..64 against its adaptive default: a table per protocol."""
     w("")
     w("## zarrfetch vs concurrency")
-    w("")
     if sweep is not main:
+        w("")
         w(f"From the sweep (`{sweep.command()}`).")
     for group, members in protocol_groups(sweep.stats):
         profs = [p for p in members if sweep.sweep_tools(p)]
