@@ -173,7 +173,7 @@ def _https_issue(main, head, rows, why):
         plain = head("s3-wan")
         if plain is not None:
             r = d.mbps / plain.mbps
-            versus("s3-wan-tls", "throughput >= 95% of zarrfetch's over plain HTTP (s3-wan)",
+            versus("s3-wan-tls", "throughput >= 95% of zarrfetch's on s3-wan (plain HTTP)",
                    r >= TARGET_TLS_OF_HTTP, f"{(TARGET_TLS_OF_HTTP - r) * 100:.1f} points",
                    f"{d.mbps:.0f} MB/s against {plain.mbps:.0f} MB/s on s3-wan: {pct(r, 1)}")
         curl = _peer(main, "s3-wan-tls", "curl")
