@@ -11,13 +11,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 from matplotlib.ticker import FixedLocator, NullLocator  # noqa: E402
 
-from results import PAYLOAD_FRACTION, is_defaults, is_zarrfetch, label, read_csv  # noqa: E402
+from results import (PAYLOAD_FRACTION, is_defaults, is_zarrfetch, label, ordered_profiles,  # noqa: E402
+                     read_csv)
 
 ZF_COLOR = "#1f6fb4"
 ZF_DEFAULT_COLOR = "#0b3d6b"
 PEER_COLOR = "#9a9a9a"
 PROFILE_TITLES = {"loopback": "loopback: nginx on 127.0.0.1",
-                  "s3-wan": "s3-wan: 25 ms first byte, 50 MB/s a connection,\n300 MB/s link"}
+                  "s3-wan": "s3-wan: 25 ms first byte, 50 MB/s a connection,\n300 MB/s link",
+                  "loopback-tls": "loopback-tls: nginx over HTTPS on 127.0.0.1",
+                  "s3-wan-tls": "s3-wan-tls: HTTPS, 25 ms first byte,\n50 MB/s a connection, 300 MB/s link"}
 DPI = 110
 
 
@@ -31,9 +34,9 @@ def _color(tool):
     return ZF_COLOR if is_zarrfetch(tool) else PEER_COLOR
 
 
-def _profiles(res):
-    return [p for p in ("loopback", "s3-wan") if p in res.stats] + \
-        [p for p in res.stats if p not in ("loopback", "s3-wan")]
+def _profiles(res, only=None):
+    """The result's profiles in the page's order (HTTPS first), or those of only that it has."""
+    return [p for p in ordered_profiles(res.stats) if only is None or p in only]
 
 
 def _tool_order(res, profs):
@@ -59,10 +62,11 @@ def _labels(res, profs, tools):
     return out
 
 
-def _per_tool_bars(res, path, title, draw):
-    """One horizontal bar panel per profile, a bar per tool (the tools in the same rows in every panel).
-    draw(ax, prof, rows, n_tools) draws a panel; rows are (y, ToolStats) of the tools that ran in it."""
-    profs = _profiles(res)
+def _per_tool_bars(res, path, title, draw, profiles=None):
+    """One horizontal bar panel per profile (of profiles, default all), a bar per tool (the tools in
+    the same rows in every panel). draw(ax, prof, rows, n_tools) draws a panel; rows are
+    (y, ToolStats) of the tools that ran in it."""
+    profs = _profiles(res, profiles)
     if not profs:
         return None
     tools = _tool_order(res, profs)[::-1]
@@ -82,7 +86,7 @@ def _per_tool_bars(res, path, title, draw):
     return path
 
 
-def throughput(res, path, subtitle=""):
+def throughput(res, path, subtitle="", profiles=None):
     def draw(ax, prof, rows, n_tools):
         ys = [yi for yi, _ in rows]
         vals = [s.mbps for _, s in rows]
@@ -106,13 +110,14 @@ def throughput(res, path, subtitle=""):
         ax.set_ylim(-1.2, n_tools - 0.4)
         ax.set_xlabel("MB/s, process start-up included")
 
-    out = _per_tool_bars(res, path, "Throughput per tool, median of runs (whiskers: min..max)" + subtitle, draw)
+    out = _per_tool_bars(res, path, "Throughput per tool, median of runs (whiskers: min..max)" + subtitle, draw,
+                         profiles)
     if out is None:
         _note("no profiles: no throughput chart")
     return out
 
 
-def cpu_per_gb(res, path, subtitle=""):
+def cpu_per_gb(res, path, subtitle="", profiles=None):
     def draw(ax, prof, rows, n_tools):
         ys = [yi for yi, _ in rows]
         user = [s.user_per_gb for _, s in rows]
@@ -131,11 +136,11 @@ def cpu_per_gb(res, path, subtitle=""):
         ax.legend(loc="lower right", fontsize=8)
 
     return _per_tool_bars(res, path, "Client CPU per GB fetched, median of runs (lower is better)" + subtitle,
-                          draw)
+                          draw, profiles)
 
 
-def sweep(res, path, subtitle=""):
-    profs = [p for p in _profiles(res) if len(res.sweep_tools(p)) >= 2]
+def sweep(res, path, subtitle="", profiles=None):
+    profs = [p for p in _profiles(res, profiles) if len(res.sweep_tools(p)) >= 2]
     if not profs:
         _note("no zarrfetch+cN runs: no concurrency chart")
         return None

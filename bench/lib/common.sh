@@ -66,13 +66,16 @@ free_tcp_port() {
   "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# wait_http URL SECONDS -- waits until URL answers (any HTTP status), bounded.
+# wait_http URL SECONDS [CURL_OPTION...] -- waits until URL answers (any HTTP status), bounded;
+# on failure prints curl's last error (e.g. a certificate it did not trust).
 wait_http() {
   local url=$1 secs=$2 i
+  shift 2
   for ((i = 0; i < secs * 10; i++)); do
-    if curl -s -o /dev/null --max-time 2 "$url"; then return 0; fi
+    if curl -s -o /dev/null --max-time 2 "$@" "$url"; then return 0; fi
     sleep 0.1
   done
+  curl -sS -o /dev/null --max-time 2 "$@" "$url" || true
   return 1
 }
 

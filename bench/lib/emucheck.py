@@ -13,10 +13,19 @@
    and --qdisc-dev the tbf's own byte counter is read before and after, and the peak is also
    given in tbf's (wire) bytes: peak rx rate x (tbf bytes / rx bytes).
 
+Over HTTPS (--cacert CA.pem: the run's CA, which curl must verify the server against), the
+first-byte time counts from the end of the TLS handshake (time_starttransfer - time_appconnect:
+the server's delay, which is what the 25 ms emulate; a reused connection pays no handshake), and
+the handshake (time_appconnect - time_connect) is reported apart. And `openssl s_client`
+connects once as offered (what an OpenSSL 3 client such as curl or Python gets) and once held to
+TLS 1.2, verifying the certificate and host name: the protocol, cipher and key exchange
+negotiated go into the record ("tls").
+
 With --expect-*, each figure must be within --tolerance (relative) of its target, else the
 exit status is 2. Prints one JSON record on stdout and a human summary on stderr.
 """
 import argparse
+import ipaddress
 import json
 import os
 import statistics
@@ -37,8 +46,8 @@ def load_manifest(path):
     return out
 
 
-def curl_json(url, timeout):
-    r = subprocess.run(["curl", "-s", "-o", "/dev/null", "--max-time", str(timeout),
+def curl_json(url, timeout, trust):
+    r = subprocess.run(["curl", "-s", "-o", "/dev/null", "--max-time", str(timeout), *trust,
                         "-w", "%{json}", url], capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError(f"curl {url} failed with exit code {r.returncode}: {r.stderr.strip()}")
@@ -60,6 +69,30 @@ def read_counter(path):
         return int(f.read())
 
 
+def s_client(host, port, cafile, *extra):
+    """One TLS handshake with openssl s_client, certificate and host name verified: what it
+    negotiated, as {protocol, cipher, key_exchange, signature, verification}."""
+    try:
+        ipaddress.ip_address(host)
+        check = ["-verify_ip", host]
+    except ValueError:
+        check = ["-verify_hostname", host, "-servername", host]
+    r = subprocess.run(["openssl", "s_client", "-connect", f"{host}:{port}", "-CAfile", cafile,
+                        "-verify_return_error", "-brief", *check, *extra],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+    keys = {"Protocol version": "protocol", "Ciphersuite": "cipher", "Server Temp Key": "key_exchange",
+            "Signature type": "signature", "Verification": "verification"}
+    out = {}
+    for line in (r.stdout + r.stderr).splitlines():
+        k, sep, v = line.partition(":")
+        if sep and k.strip() in keys:
+            out[keys[k.strip()]] = v.strip()
+    if r.returncode != 0 or out.get("verification") != "OK":
+        raise SystemExit(f"emucheck: openssl s_client to {host}:{port} {' '.join(extra)} failed "
+                         f"(exit {r.returncode}): {(r.stderr or r.stdout).strip()[-300:]}")
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--profile", required=True)
@@ -77,26 +110,41 @@ def main() -> int:
     ap.add_argument("--expect-link-bytes-per-s", type=float, default=0)
     ap.add_argument("--tolerance", type=float, default=0.15)
     ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--cacert", default="", help="https: the CA (PEM) the server's certificate is from")
     a = ap.parse_args()
     manifest = load_manifest(a.manifest)
     base = a.base_url.rstrip("/")
+    tls = base.startswith("https://")
+    if tls and not a.cacert:
+        ap.error("an https:// --base-url needs --cacert")
+    trust = ["--cacert", a.cacert] if tls else []
 
     # 1. single connection on the largest object
     rel, size = max(manifest, key=lambda x: x[1])
     singles = []
     for _ in range(a.single_runs):
-        j = curl_json(f"{base}/{rel}", a.timeout)
+        j = curl_json(f"{base}/{rel}", a.timeout, trust)
         if j.get("http_code") != 200 or j.get("size_download") != size:
             raise SystemExit(f"emucheck: GET {rel} gave HTTP {j.get('http_code')} and "
                              f"{j.get('size_download')} bytes, expected 200 and {size}")
         body_s = j["time_total"] - j["time_starttransfer"]
-        singles.append({"ttfb_ms": round(j["time_starttransfer"] * 1000, 2),
-                        "total_seconds": round(j["time_total"], 4),
-                        "body_mb_per_s": round(size / body_s / 1e6, 2) if body_s > 0 else None})
+        # over TLS the first byte counts from the end of the handshake (see the docstring)
+        ttfb = j["time_starttransfer"] - (j["time_appconnect"] if tls else 0.0)
+        one = {"ttfb_ms": round(ttfb * 1000, 2), "total_seconds": round(j["time_total"], 4),
+               "body_mb_per_s": round(size / body_s / 1e6, 2) if body_s > 0 else None}
+        if tls:
+            one["handshake_ms"] = round((j["time_appconnect"] - j["time_connect"]) * 1000, 2)
+        singles.append(one)
     ttfb_ms = statistics.median(s["ttfb_ms"] for s in singles)
     body_rates = [s["body_mb_per_s"] for s in singles if s["body_mb_per_s"] is not None]
     conn_mbs = statistics.median(body_rates) if body_rates else float("inf")
     total_mbs = statistics.median(size / s["total_seconds"] / 1e6 for s in singles)
+    handshake_ms = statistics.median(s["handshake_ms"] for s in singles) if tls else None
+    negotiated = None
+    if tls:
+        host, _, port = base.split("://", 1)[1].split("/", 1)[0].rpartition(":")
+        negotiated = {"default": s_client(host, port, a.cacert),
+                      "tls1_2": s_client(host, port, a.cacert, "-tls1_2")}
 
     # 2. aggregate
     counter = f"/sys/class/net/{a.iface}/statistics/rx_bytes"
@@ -121,7 +169,7 @@ def main() -> int:
     t0 = time.monotonic()
     try:
         r = subprocess.run(["curl", "-s", "--parallel", "--parallel-immediate",
-                            "--parallel-max", str(a.parallel), "--max-time", str(a.timeout),
+                            "--parallel-max", str(a.parallel), "--max-time", str(a.timeout), *trust,
                             "-K", cfg.name, "-w", "%{http_code} %{size_download}\\n"],
                            capture_output=True, text=True)
     finally:
@@ -172,6 +220,10 @@ def main() -> int:
                       "iface": a.iface},
         "checks": [],
     }
+    if tls:
+        rec["single"]["handshake_ms"] = handshake_ms
+        rec["single"]["ttfb_from"] = "end of the TLS handshake"
+        rec["tls"] = negotiated
     tol = a.tolerance
 
     def check(name, value, target, unit):
@@ -192,7 +244,14 @@ def main() -> int:
 
     p = sys.stderr
     print(f"emulation [{a.profile}]: one connection, {size / 1e6:.1f} MB object: first byte "
-          f"{ttfb_ms:.1f} ms, body {conn_mbs:.1f} MB/s ({total_mbs:.1f} MB/s with first byte)", file=p)
+          f"{ttfb_ms:.1f} ms" + (f" after a {handshake_ms:.1f} ms TLS handshake" if tls else "")
+          + f", body {conn_mbs:.1f} MB/s ({total_mbs:.1f} MB/s with first byte)", file=p)
+    if tls:
+        for k, what in (("default", "as offered"), ("tls1_2", "held to TLS 1.2")):
+            n = negotiated[k]
+            print(f"emulation [{a.profile}]: openssl s_client, {what}: {n.get('protocol')} "
+                  f"{n.get('cipher')}, key exchange {n.get('key_exchange')}, certificate and host "
+                  f"name verified", file=p)
     line = (f"emulation [{a.profile}]: {a.parallel} connections, {len(objs)} transfers, "
             f"{agg_bytes / 1e6:.0f} MB in {wall:.2f} s: goodput {goodput / 1e6:.1f} MB/s")
     if a.iface:

@@ -23,6 +23,13 @@ watches a link. It works for any tool, whatever it does with the bytes; on the s
 counter is close to payload bytes. --tool-trace FILE only records (in the JSON) a trace that the
 tool itself writes (zarrfetch bench --trace).
 
+What the server saw (--server-log FILE, the TLS profiles' nginx access log, one line per request:
+"$ssl_protocol $ssl_cipher $ssl_session_reused $pid $connection $request_method $status
+$body_bytes_sent"): the lines the run added are summed up as the record's "tls": requests (HEADs
+apart), connections, how many resumed a TLS session, and the connections per protocol and cipher
+negotiated. nginx writes a line when a response is complete; the tool has those bytes only after,
+so the lines are there once the tool has exited (it waits, bounded, for the bytes to add up).
+
 Context, so a disturbed run can be recognised: before starting, it waits (up to --quiet-wait
 seconds) until the machine has been quiet for one second (fewer than --quiet-busy cores busy,
 from /proc/stat); during the run it counts the CPU time of the server's processes
@@ -201,6 +208,46 @@ def read_counter(path):
         return int(f.read())
 
 
+def file_size(path):
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def server_log_summary(path, offset, want_bytes, max_wait=2.0):
+    """The --server-log lines written since offset, summed up (see the module's docstring).
+    Waits up to max_wait s, re-reading, while the logged body bytes are fewer than want_bytes: a
+    failed run may never get there, a good one always does."""
+    deadline = time.monotonic() + max_wait
+    while True:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            data = f.read().decode("utf-8", "replace")
+        lines = data.split("\n")[:-1]  # a line without its newline is still being written
+        requests = heads = body = 0
+        conns = {}
+        for ln in lines:
+            fields = ln.split()
+            if len(fields) != 8:
+                continue
+            proto, cipher, reused, pid, conn, method, _status, sent = fields
+            requests += 1
+            heads += method == "HEAD"
+            body += int(sent) if sent.isdigit() else 0
+            conns[(pid, conn)] = (proto, cipher, reused == "r")
+        if body >= want_bytes or time.monotonic() >= deadline:
+            break
+        time.sleep(0.05)
+    negotiated = {}
+    for proto, cipher, _ in conns.values():
+        k = f"{proto} {cipher}"
+        negotiated[k] = negotiated.get(k, 0) + 1
+    return {"requests": requests, "head_requests": heads, "connections": len(conns),
+            "resumed_connections": sum(1 for *_, r in conns.values() if r),
+            "negotiated": negotiated, "body_bytes_sent": body}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tool", required=True)
@@ -225,6 +272,8 @@ def main() -> int:
     ap.add_argument("--iface-trace", default="", help="CSV of the interface's rx rate over time")
     ap.add_argument("--trace-interval", type=float, default=0.1)
     ap.add_argument("--tool-trace", default="", help="a trace the tool writes itself (recorded)")
+    ap.add_argument("--server-log", default="",
+                    help="the TLS profiles' nginx access log: what each run negotiated")
     ap.add_argument("--stdout", required=True)
     ap.add_argument("--stderr", required=True)
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
@@ -256,6 +305,15 @@ def main() -> int:
 
     def on_timeout():
         state["timed_out"] = True
+        pid = state["pgid"]
+        # A JVM that hangs prints its threads' stacks on SIGQUIT, to its stdout (the run's .out
+        # log): the evidence of what it waited for, before it is ended.
+        try:
+            if pid is not None and os.path.basename(os.readlink(f"/proc/{pid}/exe")) == "java":
+                os.kill(pid, signal.SIGQUIT)
+                time.sleep(2)
+        except OSError:
+            pass
         kill_tree(signal.SIGTERM)
         time.sleep(5)
         kill_tree(signal.SIGKILL)
@@ -264,6 +322,7 @@ def main() -> int:
     sampler = IfaceSampler(a.iface, a.iface_trace, a.trace_interval) if a.iface_trace else None
     waited, busy_before = wait_for_quiet(a.quiet_busy, a.quiet_wait)
     started_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    log_offset = file_size(a.server_log) if a.server_log else 0
     with open(a.stdout, "wb") as out, open(a.stderr, "wb") as err:
         srv0, (mach0, steal0) = pids_cpu_seconds(server_pids), machine_cpu_seconds()
         t0 = time.monotonic()
@@ -342,6 +401,8 @@ def main() -> int:
         rec["iface"] = a.iface
     if a.tool_trace:
         rec["tool_trace"] = os.path.abspath(a.tool_trace)
+    if a.server_log:
+        rec["tls"] = server_log_summary(a.server_log, log_offset, want_bytes)
     if doc is not None:
         rec["tool_json"] = doc
         if isinstance(doc.get("allocated_bytes"), (int, float)) and want_bytes:

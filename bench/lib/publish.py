@@ -21,25 +21,19 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from results import (PAYLOAD_FRACTION, ResultFile, is_defaults, is_zarrfetch, zf_parts,  # noqa: E402
-                     keeps, label, med, trace_timing)
+from results import (HEADLINE, PAYLOAD_FRACTION, ResultFile, base_profile, fmt, is_defaults,  # noqa: E402
+                     is_tls, is_zarrfetch, keeps, label, limit_seconds, ordered_profiles, pct,
+                     protocol_groups, tls_summary, trace_timing, vs_curl, zf_parts)
+from targets import evaluate  # noqa: E402
 
-TARGET_LINK = 0.95     # s3-wan: zarrfetch with defaults >= 95% of the link
-TARGET_DEFAULTS = 0.05  # defaults within 5% of the best hand-tuned setting
-HEADLINE = "zarrfetch+defaults"
 TRACE_PEERS = ["curl", "awssdk-tm", "aria2c", "aiohttp"]
-
-
-def fmt(v, digits=2, suffix=""):
-    if v is None:
-        return "-"
-    if abs(v) < 0.5 * 10 ** -digits:
-        v = 0.0
-    return f"{v:,.{digits}f}{suffix}"
-
-
-def pct(v, digits=0):
-    return "-" if v is None else f"{v * 100:.{digits}f}%"
+# Chart files per protocol group: plain HTTP keeps the names the page had before the TLS profiles.
+CHART_SUFFIX = {"https": "-tls", "http": ""}
+GROUP_TITLES = {"https": "over HTTPS", "http": "over plain HTTP"}
+TITLES = {"loopback": "Loopback: nginx on 127.0.0.1, nothing in the way",
+          "s3-wan": "s3-wan: 25 ms to first byte, 50 MB/s a connection, a 2.4 Gbit/s link",
+          "loopback-tls": "Loopback over HTTPS: nginx with TLS on 127.0.0.1, nothing else in the way",
+          "s3-wan-tls": "s3-wan over HTTPS: the same S3 emulation with TLS"}
 
 
 # --- copying the results into docs/results ---------------------------------------------------
@@ -79,28 +73,6 @@ def copy_results(src, docs, role):
 
 
 # --- figures ---------------------------------------------------------------------------------
-
-def vs_curl(res, prof, tool):
-    runs = [r for r in res.recs if r.get("type") == "run" and r["profile"] == prof]
-    curl = {r["run"]: r["wall_seconds"] for r in runs if r["tool"] == "curl" and r["ok"]}
-    return med(curl[r["run"]] / r["wall_seconds"] for r in runs
-               if r["tool"] == tool and r["ok"] and r["run"] in curl)
-
-
-def peers(res, prof):
-    return [s for t, s in res.stats[prof].items() if not is_zarrfetch(t) and s.ok]
-
-
-def tuned(res, prof):
-    """zarrfetch runs with hand-set options (anything but the plain defaults), successful."""
-    return [s for t, s in res.stats[prof].items() if is_zarrfetch(t) and t != HEADLINE and s.ok]
-
-
-def limit_seconds(res, prof):
-    p = res.profiles[prof]
-    link = p.get("link_bytes_per_s") or 0
-    return p["bytes"] / link if link else None
-
 
 def java_version(res):
     for v in res.meta.get("versions", {}).values():
@@ -150,6 +122,13 @@ def profile_table(res, prof, w):
                     "hypervisor backing guest pages on first touch. bench/run now touches twice the "
                     "data set's size of memory before the runs (`warm_memory` in bench/lib/data.sh).")
         w(txt)
+    tls = [f"{s.label}: {x}" for s in st.values() for x in [tls_summary(s.runs)] if x]
+    if tls:
+        w("")
+        w("What each tool's connections negotiated, as nginx logged them (medians of runs):")
+        w("")
+        for x in tls:
+            w(f"- {x}")
     fails = [r for s in st.values() for r in s.runs if not r["ok"]]
     if fails:
         w("")
@@ -161,12 +140,28 @@ def profile_table(res, prof, w):
         w(f"CPU time stolen by the hypervisor in a run: up to {steal:.2f} s.")
 
 
+def tls_line(res, prof):
+    """What the server offered and openssl s_client negotiated, for a TLS profile; else None."""
+    tls = (res.emulation.get(prof) or {}).get("tls")
+    if not tls:
+        return None
+    d, t12 = tls.get("default", {}), tls.get("tls1_2", {})
+    offer = res.profiles[prof].get("tls") or {}
+    return (f"TLS: nginx offers {' and '.join(offer.get('protocols', '?').split())} with its default "
+            f"ciphers; a certificate from a CA made for the run, which every client is given and "
+            f"verifies, host name included. `openssl s_client` negotiated {d.get('protocol')} "
+            f"{d.get('cipher')} ({d.get('key_exchange')}), and held to TLS 1.2 {t12.get('cipher')}; "
+            f"what each tool negotiated is under its table.")
+
+
 def emulation_line(res, prof):
     emu = res.emulation.get(prof)
     if not emu:
         return None
     s, g = emu["single"], emu["aggregate"]
-    line = (f"The emulation as measured before the runs: first byte {s['ttfb_ms']:.1f} ms, one "
+    hs = (f" after the {s['handshake_ms']:.1f} ms TLS handshake" if s.get("handshake_ms") is not None
+          else "")
+    line = (f"The emulation as measured before the runs: first byte {s['ttfb_ms']:.1f} ms{hs}, one "
             f"connection {s['body_mb_per_s']:.1f} MB/s")
     if g.get("peak_wire_mb_per_s"):
         line += (f", the link {g['peak_wire_mb_per_s']:.1f} MB/s of wire bytes "
@@ -179,158 +174,6 @@ def emulation_line(res, prof):
                  f"{link / 1e6:.0f} MB/s = {lim:.2f} s; payload ceiling "
                  f"({PAYLOAD_FRACTION:.1%} of it) {lim / PAYLOAD_FRACTION:.2f} s.")
     return line
-
-
-def evaluate(main, sweep):
-    """The targets: rows (target, verdict, detail) and, per missed target, why (numbers from the run)."""
-    rows, why = [], []
-    profs = main.stats
-
-    def head(prof):
-        s = profs.get(prof, {}).get(HEADLINE)
-        return s if s is not None and s.ok else None
-
-    # s3-wan: >= 95% of the link
-    d = head("s3-wan")
-    if d is not None and d.link_ratio is not None:
-        lim = limit_seconds(main, "s3-wan")
-        ceil = lim / PAYLOAD_FRACTION
-        ok = d.link_ratio >= TARGET_LINK
-        rows.append(("s3-wan: zarrfetch with defaults >= 95% of the link",
-                     "met" if ok else f"**missed by {(TARGET_LINK - d.link_ratio) * 100:.1f} points**",
-                     f"{pct(d.link_ratio, 1)}: {d.wall:.2f} s for a physical limit of {lim:.2f} s"))
-        if not ok:
-            txt = (f"**s3-wan, {pct(d.link_ratio, 1)} of the link.** The link carries at most "
-                   f"{PAYLOAD_FRACTION:.1%} payload (tbf charges each 1448-byte segment 66 bytes of "
-                   f"headers), so the best any client can do here is {ceil:.2f} s, and 95% of the "
-                   f"link ({lim / TARGET_LINK:.2f} s) leaves {(lim / TARGET_LINK - ceil) * 1000:.0f} ms "
-                   f"for everything that is not the transfer.")
-            if d.own_wall:
-                txt += (f" zarrfetch's own transfer (the wall time in its `--json`: the fetch, "
-                        f"without the process around it) took {d.own_wall:.2f} s, {pct(lim / d.own_wall, 1)} of "
-                        f"the link and {pct(ceil / d.own_wall, 1)} of the payload ceiling; the "
-                        f"process around it (launcher, JVM start-up, picocli, class loading, exit) "
-                        f"took the other {d.wall - d.own_wall:.2f} s (decision 0002 measured the "
-                        f"JVM's own start at 17 ms and picocli building its command model at "
-                        f"~100 ms of that).")
-                txt += (f" 95% of the link is {pct(TARGET_LINK / PAYLOAD_FRACTION, 1)} of the payload "
-                        f"ceiling, so even a process with no start-up and no exit would need a "
-                        f"transfer within {pct(1 - TARGET_LINK / PAYLOAD_FRACTION, 1)} of the ceiling; "
-                        f"zarrfetch's transfer alone, at {pct(lim / d.own_wall, 1)} of the link, "
-                        + ("would make it." if lim / d.own_wall >= TARGET_LINK else
-                           f"would still miss by {(TARGET_LINK - lim / d.own_wall) * 100:.1f} points.")
-                        + " The start-up is a fixed cost: with ten times the data at the same rate "
-                        f"the run would reach {pct(10 * lim / (10 * d.own_wall + d.wall - d.own_wall), 1)}"
-                        f" of the link.")
-            why.append(txt)
-
-    # faster than every peer, both profiles
-    for prof in ("s3-wan", "loopback"):
-        d = head(prof)
-        ps = peers(main, prof) if prof in profs else []
-        if d is None or not ps:
-            continue
-        best = min(ps, key=lambda s: s.wall)
-        ok = d.wall < best.wall
-        detail = (f"{d.wall:.2f} s against {best.label} {best.wall:.2f} s, the fastest peer "
-                  f"(zarrfetch {'faster' if ok else 'slower'} by "
-                  f"{abs(best.wall / d.wall - 1) * 100:.1f}%)")
-        rows.append((f"{prof}: zarrfetch faster than every peer",
-                     "met" if ok else f"**missed by {(d.wall / best.wall - 1) * 100:.1f}%**", detail))
-        if not ok:
-            txt = (f"**{prof}, slower than {best.label}** ({d.wall:.2f} s against "
-                   f"{best.wall:.2f} s).")
-            if d.own_wall:
-                txt += (f" zarrfetch's own transfer took {d.own_wall:.2f} s; "
-                        f"{d.wall - d.own_wall:.2f} s went to the process around it.")
-                if best.own_wall:
-                    txt += (f" {best.label}'s own figure is {best.own_wall:.2f} s "
-                            f"({best.wall - best.own_wall:.2f} s around it).")
-                elif d.own_wall < best.wall:
-                    txt += (f" {best.label} is a native program that starts in milliseconds: "
-                            f"zarrfetch's transfer alone is {(best.wall / d.own_wall - 1) * 100:.1f}% "
-                            f"faster than {best.label}'s whole run; the JVM's start-up and exit lose it.")
-                else:
-                    txt += (f" Even zarrfetch's transfer alone is {(d.own_wall / best.wall - 1) * 100:.1f}% "
-                            f"slower than {best.label}'s whole run.")
-            tz, tb = trace_timing(main, d), trace_timing(main, best)
-            if tz and tb:
-                txt += (f" On the client's interface (median runs, sampled every 100 ms from the "
-                        f"process's start, interpolated): the first megabyte arrived after "
-                        f"{tz[0]:.2f} s for zarrfetch and {tb[0]:.2f} s for {best.label}, all but the "
-                        f"last megabyte after {tz[1]:.2f} and {tb[1]:.2f} s: "
-                        f"{tz[1] - tz[0]:.2f} and {tb[1] - tb[0]:.2f} s of transfer; the processes "
-                        f"ended at {tz[2]:.2f} and {tb[2]:.2f} s. Of the {d.wall - best.wall:.2f} s "
-                        f"between them, {tz[0] - tb[0]:.2f} s is the later first byte (the JVM "
-                        f"starting), {(tz[1] - tz[0]) - (tb[1] - tb[0]):.2f} s the longer transfer and "
-                        f"{fmt((tz[2] - tz[1]) - (tb[2] - tb[1]))} s the exit.")
-            why.append(txt)
-
-    # loopback: lowest CPU per GB of all
-    d = head("loopback")
-    if d is not None and peers(main, "loopback"):
-        ps = peers(main, "loopback")
-        best = min(ps, key=lambda s: s.cpu_per_gb)
-        ok = d.cpu_per_gb < best.cpu_per_gb
-        rows.append(("loopback: zarrfetch with the lowest CPU per GB of all",
-                     "met" if ok else f"**missed by {(d.cpu_per_gb / best.cpu_per_gb - 1) * 100:.0f}%**",
-                     f"{d.cpu_per_gb:.2f} s/GB against {best.label} {best.cpu_per_gb:.2f} s/GB, "
-                     f"the cheapest peer"))
-        if not ok:
-            txt = (f"**loopback CPU, {d.cpu_per_gb:.2f} against {best.cpu_per_gb:.2f} s/GB "
-                   f"({best.label}).**")
-            if d.own_cpu is not None:
-                txt += (f" zarrfetch's own figure, without the JVM's start-up, is "
-                        f"{d.own_cpu / (main.profiles['loopback']['bytes'] / 1e9):.2f} s/GB.")
-            why.append(txt)
-
-    # JVM allocation (the engine issue's target): under 1% of the bytes fetched
-    for prof in ("loopback", "s3-wan"):
-        d = head(prof)
-        if d is not None and d.alloc_mb_per_gb is not None:
-            frac = d.alloc_mb_per_gb / 1000
-            rows.append((f"{prof}: JVM allocation under 1% of the bytes fetched (engine issue)",
-                         "met" if frac < 0.01 else f"**missed by {(frac - 0.01) * 100:.2f} points**",
-                         f"{d.alloc_mb_per_gb:.1f} MB per GB = {frac:.2%}"))
-
-    # peak RSS under --memory-limit 64MiB (the engine issue's target): under 400 MB
-    for prof in ("loopback", "s3-wan"):
-        for tool, st in sorted(profs.get(prof, {}).items()):
-            if not is_zarrfetch(tool) or "m64MiB" not in zf_parts(tool) or not st.ok:
-                continue
-            ok = st.rss_mb < 400
-            rows.append((f"{prof}: peak RSS under 400 MB with --memory-limit 64MiB (engine issue)",
-                         "met" if ok else f"**missed by {st.rss_mb - 400:.0f} MB**",
-                         f"{st.label}: {st.rss_mb:.0f} MB peak RSS, {pct(st.link_ratio, 1) + ' of the link, ' if st.link_ratio else ''}"
-                         f"{st.wall:.2f} s"))
-
-    # defaults within 5% of the best hand-tuned setting
-    for prof in ("loopback", "s3-wan"):
-        for res, what in ((main, "this comparison"), (sweep, "the sweep")):
-            if res is None or (res is sweep and sweep is main and what == "the sweep"):
-                continue
-            if prof not in res.stats:
-                continue
-            d = res.stats[prof].get(HEADLINE)
-            ts = tuned(res, prof)
-            if d is None or not d.ok or not ts:
-                continue
-            best = min(ts, key=lambda s: s.wall)
-            gap = d.wall / best.wall - 1
-            ok = gap <= TARGET_DEFAULTS
-            verdict = "met" if ok else f"**missed by {(gap - TARGET_DEFAULTS) * 100:.1f} points**"
-            rows.append((f"{prof}: defaults within 5% of the best hand-tuned setting ({what})",
-                         verdict,
-                         f"defaults {d.wall:.2f} s, best {best.label} {best.wall:.2f} s: "
-                         f"{'+' if gap >= 0 else ''}{gap * 100:.1f}%"))
-            if not ok:
-                txt = (f"**{prof}, defaults {gap * 100:.1f}% behind {best.label}** in {what} "
-                       f"({d.wall:.2f} against {best.wall:.2f} s).")
-                if d.max_conc_used is not None:
-                    txt += (f" The adaptive controller reached {d.max_conc_used:g} requests in "
-                            f"flight (median of runs).")
-                why.append(txt)
-    return rows, why
 
 
 def earlier_runs(docs, current):
@@ -354,10 +197,12 @@ def earlier_runs(docs, current):
 
 
 def write_doc(main, sweep, main_copy, sweep_copy, charts, docs, publish_cmd, out_path):
+    """charts: per protocol group ("https", "http"), the PNGs drawn for it by kind."""
     lines = []
     w = lines.append
     meta = main.meta
     rel = lambda p: os.path.relpath(p, docs)  # noqa: E731
+    groups = protocol_groups(main.stats)
     w("# Benchmarks")
     w("")
     w("<!-- Generated by bench/publish from bench/run's results: edit bench/lib/publish.py, not this "
@@ -365,9 +210,11 @@ def write_doc(main, sweep, main_copy, sweep_copy, charts, docs, publish_cmd, out
     w("")
     w("zarrfetch against the tools people use today, side by side in one run on one machine, as "
       "../shared/BENCHMARKS.md asks: the seed's race (MUR-like chunk objects of ~28 MB) on loopback "
-      "and on an emulated S3 network. Figures are medians of "
-      f"{meta.get('runs')} interleaved runs; ratios are within the run. Benchmarks are not tests: "
-      "nothing here gates CI.")
+      "and on an emulated S3 network"
+      + (", over HTTPS (what users run: S3 and the seed's URLs are HTTPS), shown first, and over plain "
+         "HTTP" if any(is_tls(p) for p in main.stats) else "")
+      + f". Figures are medians of {meta.get('runs')} interleaved runs; ratios are within the run. "
+      "Benchmarks are not tests: nothing here gates CI.")
     w("")
     w("## How to reproduce")
     w("")
@@ -381,7 +228,10 @@ def write_doc(main, sweep, main_copy, sweep_copy, charts, docs, publish_cmd, out
     w("`bench/run` (see [bench/README.md](../bench/README.md)) generates the data with zarrfetch's "
       "MUR-like generator (real c-blosc LZ4 frames), serves it with nginx on loopback or inside a "
       "network namespace behind a 2.4 Gbit/s `tbf` link with `limit_rate` 50 MB/s per connection and "
-      "a 25 ms first-byte delay, checks the emulation, runs every tool, checks that each got every "
+      "a 25 ms first-byte delay"
+      + (" (the `-tls` profiles: the same over HTTPS, nginx `ssl` with a CA made for the run)"
+         if any(is_tls(p) for p in main.stats) else "")
+      + ", checks the emulation, runs every tool, checks that each got every "
       "byte, and cleans up; `--trace` also records throughput over time. The complete reports, with "
       "every tool's command line and versions, and the raw JSON lines: "
       f"[{rel(main_copy)[:-6]}.md]({rel(main_copy)[:-6]}.md)"
@@ -389,127 +239,40 @@ def write_doc(main, sweep, main_copy, sweep_copy, charts, docs, publish_cmd, out
          if sweep is not None and sweep is not main else "")
       + " (and `.jsonl`, trace CSVs in `.traces/`).")
     w("")
-    w("## The tools, and what each does with the bytes")
-    w("")
-    tools = []
-    for prof in main.stats:
-        for t in main.stats[prof]:
-            if t not in tools:
-                tools.append(t)
-    conc = {p: main.profiles[p].get("concurrency") for p in main.profiles}
-    w("CONC, the concurrency every tool that takes one was given: "
-      + ", ".join(f"{c} on {p}" for p, c in conc.items()) + ".")
-    w("")
-    vers = meta.get("versions", {})
-    for t in tools:
-        v = vers.get(t)
-        if is_zarrfetch(t):
-            name = label(t, "CONC") if not is_defaults(t) else label(t)
-            w(f"- {name}: {keeps(t, 'CONC')}.")
-        else:
-            w(f"- **{label(t)}**{' (' + v + ')' if v else ''}: {keeps(t)}.")
-    zv = next((v for t, v in vers.items() if is_zarrfetch(t)), None)
-    if zv:
-        rev = meta.get("zarrfetch_rev")
-        w(f"- zarrfetch: {zv}" + (f", built from commit {rev[:12]}" if rev else "") + ".")
-    w("")
-    w("Wall and CPU of every tool include its process start-up; 'own wall' is the tool's own "
-      "figure without it, where the tool reports one.")
-    w("")
-    w("## Machine and run")
-    w("")
-    jv = java_version(main)
-    w(f"{meta.get('cpu', '?')}, {meta.get('cores', '?')} vCPUs, {meta.get('memory_gb', '?')} GB RAM, "
-      f"kernel {meta.get('kernel', '?')}"
-      + (f", {meta['os']}" if meta.get("os") else "")
-      + (f", Temurin JDK {jv}" if jv else "")
-      + f"; server and client share the cores. nginx {vers.get('nginx', '?')}. "
-      f"Data: {meta.get('objects')} objects, {meta.get('bytes', 0) / 1e9:.2f} GB "
-      f"({meta.get('data_generator', '?')}).")
-    w("")
-    w(f"- comparison: started {meta.get('started_at')}, repository commit {meta.get('commit')}")
-    if sweep is not None and sweep is not main:
-        w(f"- sweep: started {sweep.meta.get('started_at')}, repository commit "
-          f"{sweep.meta.get('commit')}")
-    for prof, p in main.profiles.items():
-        if p.get("loadavg_before"):
-            w(f"- load average before the {prof} runs: {p['loadavg_before']}")
+    tools_section(main, w)
+    machine_section(main, sweep, w)
 
-    titles = {"loopback": "Loopback: nginx on 127.0.0.1, nothing in the way",
-              "s3-wan": "s3-wan: 25 ms to first byte, 50 MB/s a connection, a 2.4 Gbit/s link"}
-    for prof in main.stats:
-        w("")
-        w(f"## {titles.get(prof, prof)}")
-        w("")
-        e = emulation_line(main, prof)
-        if e and prof != "loopback":
-            w(e)
-            w("")
-        w(f"Concurrency given to the tools: {main.profiles[prof].get('concurrency')}.")
-        w("")
-        profile_table(main, prof, w)
     w("")
-    w("Wall, CPU (user + sys of the process tree) and peak RSS are measured from outside each "
-      "process, start-up included; 'vs curl' = curl's wall / the tool's, per run (> 1: faster than "
-      "curl); 'JVM alloc' from zarrfetch's own JSON; 'own wall' = the tool's own wall time, without "
-      "process start-up and exit.")
-    for key, alt in (("throughput", "Throughput per tool and profile"),
-                     ("cpu", "CPU seconds per GB per tool and profile")):
-        if charts.get(key):
+    w("In the tables, wall, CPU (user + sys of the process tree) and peak RSS are measured from "
+      "outside each process, start-up included; 'vs curl' = curl's wall / the tool's, per run (> 1: "
+      "faster than curl); 'JVM alloc' from zarrfetch's own JSON; 'own wall' = the tool's own wall "
+      "time, without process start-up and exit.")
+    for group, profs in groups:
+        for prof in profs:
             w("")
-            w(f"![{alt}]({rel(charts[key])})")
+            w(f"## {TITLES.get(prof, prof)}")
+            w("")
+            for line in (emulation_line(main, prof) if base_profile(prof) != "loopback" else None,
+                         tls_line(main, prof)):
+                if line:
+                    w(line)
+                    w("")
+            w(f"Concurrency given to the tools: {main.profiles[prof].get('concurrency')}.")
+            w("")
+            profile_table(main, prof, w)
+        gc = charts.get(group, {})
+        for key, alt in (("throughput", "Throughput per tool and profile"),
+                         ("cpu", "CPU seconds per GB per tool and profile")):
+            if gc.get(key):
+                w("")
+                w(f"![{alt}, {GROUP_TITLES[group]}]({rel(gc[key])})")
 
     if sweep is not None:
-        w("")
-        w("## zarrfetch vs concurrency")
-        w("")
-        if sweep is not main:
-            w(f"From the sweep (`{sweep.command()}`).")
-            w("")
-        profs = [p for p in ("loopback", "s3-wan") if p in sweep.stats and sweep.sweep_tools(p)]
-        hdr = ["concurrency"]
-        for p in profs:
-            hdr += [f"{p} wall s", f"{p} MB/s" if p == "loopback" else f"{p} of link",
-                    f"{p} CPU s/GB", f"{p} RSS MB"]
-        w("| " + " | ".join(hdr) + " |")
-        w("|" + "|".join(["---:"] * len(hdr)) + "|")
-        concs = sorted({int(t.split("+c")[1]) for p in profs for t in sweep.sweep_tools(p)})
-        best = {}
-        for p in profs:
-            ok = [sweep.stats[p][t] for t in sweep.sweep_tools(p) if sweep.stats[p][t].ok]
-            if ok:
-                best[p] = min(ok, key=lambda s: s.wall).tool
-        for c in concs + ["defaults"]:
-            t = f"zarrfetch+c{c}" if c != "defaults" else HEADLINE
-            row = [str(c) if c != "defaults" else "adaptive (defaults)"]
-            for p in profs:
-                s = sweep.stats[p].get(t)
-                if s is None or not s.ok:
-                    row += ["-"] * 4
-                    continue
-                wall = fmt(s.wall)
-                if best.get(p) == t:
-                    wall = f"**{wall}**"
-                row += [wall, fmt(s.mbps, 0) if p == "loopback" else pct(s.link_ratio),
-                        fmt(s.cpu_per_gb), fmt(s.rss_mb, 0)]
-            w("| " + " | ".join(row) + " |")
-        notes = []
-        for p in profs:
-            d = sweep.stats[p].get(HEADLINE)
-            if d is not None and d.ok and d.max_conc_used is not None:
-                notes.append(f"on {p} the adaptive default reached {d.max_conc_used:g} requests in "
-                             f"flight")
-            if p in best:
-                notes.append(f"the fastest fixed setting on {p} is "
-                             f"{best[p].split('+c')[1]} ({sweep.stats[p][best[p]].wall:.2f} s)")
-        if notes:
-            w("")
-            w("Bold: the fastest fixed concurrency per profile; " + "; ".join(notes) + ".")
-        if charts.get("sweep"):
-            w("")
-            w(f"![zarrfetch throughput and peak RSS vs concurrency]({rel(charts['sweep'])})")
+        sweep_section(main, sweep, charts, rel, w)
 
-    if charts.get("trace"):
+    traces = [(g, charts.get(g, {}).get("trace")) for g, _ in groups]
+    traces = [(g, t) for g, t in traces if t]
+    if traces:
         w("")
         w("## Throughput over time")
         w("")
@@ -518,17 +281,22 @@ def write_doc(main, sweep, main_copy, sweep_copy, charts, docs, publish_cmd, out
           "start-up shows as the flat start). Bottom: zarrfetch's own `bench --trace` of the same "
           "run: its throughput, the requests it had in flight and its adaptive concurrency target, "
           "from the moment the fetch started.")
-        w("")
-        w(f"![Throughput over time on s3-wan]({rel(charts['trace'])})")
+        for g, t in traces:
+            w("")
+            w(f"![Throughput over time on s3-wan, {GROUP_TITLES[g]}]({rel(t)})")
 
     rows, why = evaluate(main, sweep)
     w("")
     w("## Against the targets")
     w("")
-    w("| target | result | measured |")
-    w("| --- | --- | --- |")
-    for t, v, dtl in rows:
-        w(f"| {t} | {v} | {dtl} |")
+    if rows:
+        w("| target | result | measured |")
+        w("| --- | --- | --- |")
+        for t, v, dtl in rows:
+            w(f"| {t} | {v} | {dtl} |")
+    else:
+        w(f"Nothing to judge: the targets are about `{HEADLINE}`, which has no successful run in the "
+          "comparison.")
     if why:
         w("")
         w("Why the misses (numbers from this run):")
@@ -581,16 +349,143 @@ def write_doc(main, sweep, main_copy, sweep_copy, charts, docs, publish_cmd, out
         f.write("\n".join(lines) + "\n")
 
 
+TLS_TRUST = ("curl `--cacert`, aria2c `--ca-certificate`, rclone `--ca-cert`, the seed's aiohttp code a "
+             "connector with `ssl.create_default_context(cafile=...)`, the Transfer Manager `SSL_CERT_FILE` "
+             "(the SDK's CRT client has no CA option; its s2n-tls starts from libcrypto's default trust "
+             "store, which reads that variable), the java.net.http loop `-Djavax.net.ssl.trustStore` (a "
+             "PKCS12 store made by keytool), zarrfetch `AWS_CA_BUNDLE` and the same trust store")
+
+
+def tools_section(main, w):
+    meta = main.meta
+    w("## The tools, and what each does with the bytes")
+    w("")
+    tools = []
+    for prof in ordered_profiles(main.stats):
+        for t in main.stats[prof]:
+            if t not in tools:
+                tools.append(t)
+    conc = {p: main.profiles[p].get("concurrency") for p in ordered_profiles(main.profiles)}
+    w("CONC, the concurrency every tool that takes one was given: "
+      + ", ".join(f"{c} on {p}" for p, c in conc.items()) + ".")
+    w("")
+    vers = meta.get("versions", {})
+    jvm = meta.get("zarrfetch_jvm") or {}
+    for t in tools:
+        v = vers.get(t)
+        if is_zarrfetch(t):
+            name = label(t, "CONC") if not is_defaults(t) else label(t)
+            opts = [f"`{jvm[p[4:]]}`" for p in zf_parts(t) if p.startswith("jvm-") and p[4:] in jvm]
+            w(f"- {name}: {keeps(t, 'CONC')}" + (f"; JVM options {', '.join(opts)}" if opts else "") + ".")
+        else:
+            w(f"- **{label(t)}**{' (' + v + ')' if v else ''}: {keeps(t)}.")
+    zv = next((v for t, v in vers.items() if is_zarrfetch(t)), None)
+    if zv:
+        rev = meta.get("zarrfetch_rev")
+        w(f"- zarrfetch: {zv}" + (f", built from commit {rev[:12]}" if rev else "")
+          + (f"; ZARRFETCH_JAVA_OPTS `{meta['zarrfetch_java_opts']}`" if meta.get("zarrfetch_java_opts") else "")
+          + ".")
+    w("")
+    w("Wall and CPU of every tool include its process start-up; 'own wall' is the tool's own "
+      "figure without it, where the tool reports one.")
+    if any(is_tls(p) for p in main.stats):
+        w("")
+        w("Over HTTPS every tool verifies the server's certificate and host name against the run's "
+          f"CA, given as its users would give it: {TLS_TRUST}.")
+    w("")
+
+
+def machine_section(main, sweep, w):
+    meta = main.meta
+    vers = meta.get("versions", {})
+    w("## Machine and run")
+    w("")
+    jv = java_version(main)
+    w(f"{meta.get('cpu', '?')}, {meta.get('cores', '?')} vCPUs, {meta.get('memory_gb', '?')} GB RAM, "
+      f"kernel {meta.get('kernel', '?')}"
+      + (f", {meta['os']}" if meta.get("os") else "")
+      + (f", Temurin JDK {jv}" if jv else "")
+      + f"; server and client share the cores. nginx {vers.get('nginx', '?')}"
+      + (f", OpenSSL {vers['openssl']}" if vers.get("openssl") else "")
+      + f". Data: {meta.get('objects')} objects, {meta.get('bytes', 0) / 1e9:.2f} GB "
+      f"({meta.get('data_generator', '?')}).")
+    w("")
+    w(f"- comparison: started {meta.get('started_at')}, repository commit {meta.get('commit')}")
+    if sweep is not None and sweep is not main:
+        w(f"- sweep: started {sweep.meta.get('started_at')}, repository commit "
+          f"{sweep.meta.get('commit')}")
+    for prof in ordered_profiles(main.profiles):
+        p = main.profiles[prof]
+        if p.get("loadavg_before"):
+            w(f"- load average before the {prof} runs: {p['loadavg_before']}")
+
+
+def sweep_section(main, sweep, charts, rel, w):
+    """zarrfetch's --concurrency 1..64 against its adaptive default: a table per protocol."""
+    w("")
+    w("## zarrfetch vs concurrency")
+    if sweep is not main:
+        w("")
+        w(f"From the sweep (`{sweep.command()}`).")
+    for group, members in protocol_groups(sweep.stats):
+        profs = [p for p in members if sweep.sweep_tools(p)]
+        if not profs:
+            continue
+        w("")
+        hdr = ["concurrency"]
+        for p in profs:
+            hdr += [f"{p} wall s", f"{p} of link" if limit_seconds(sweep, p) else f"{p} MB/s",
+                    f"{p} CPU s/GB", f"{p} RSS MB"]
+        w("| " + " | ".join(hdr) + " |")
+        w("|" + "|".join(["---:"] * len(hdr)) + "|")
+        concs = sorted({int(t.split("+c")[1]) for p in profs for t in sweep.sweep_tools(p)})
+        best = {}
+        for p in profs:
+            ok = [sweep.stats[p][t] for t in sweep.sweep_tools(p) if sweep.stats[p][t].ok]
+            if ok:
+                best[p] = min(ok, key=lambda s: s.wall).tool
+        for c in concs + ["defaults"]:
+            t = f"zarrfetch+c{c}" if c != "defaults" else HEADLINE
+            row = [str(c) if c != "defaults" else "adaptive (defaults)"]
+            for p in profs:
+                s = sweep.stats[p].get(t)
+                if s is None or not s.ok:
+                    row += ["-"] * 4
+                    continue
+                wall = fmt(s.wall)
+                if best.get(p) == t:
+                    wall = f"**{wall}**"
+                row += [wall, pct(s.link_ratio) if limit_seconds(sweep, p) else fmt(s.mbps, 0),
+                        fmt(s.cpu_per_gb), fmt(s.rss_mb, 0)]
+            w("| " + " | ".join(row) + " |")
+        notes = []
+        for p in profs:
+            d = sweep.stats[p].get(HEADLINE)
+            if d is not None and d.ok and d.max_conc_used is not None:
+                notes.append(f"on {p} the adaptive default reached {d.max_conc_used:g} requests in "
+                             f"flight")
+            if p in best:
+                notes.append(f"the fastest fixed setting on {p} is "
+                             f"{best[p].split('+c')[1]} ({sweep.stats[p][best[p]].wall:.2f} s)")
+        if notes:
+            w("")
+            w("Bold: the fastest fixed concurrency per profile; " + "; ".join(notes) + ".")
+        sc = charts.get(group, {}).get("sweep")
+        if sc:
+            w("")
+            w(f"![zarrfetch throughput and peak RSS vs concurrency, {GROUP_TITLES[group]}]({rel(sc)})")
+
+
 def notes_section(main):
     out = []
-    for prof in main.stats:
+    for prof in ordered_profiles(main.stats):
         s = main.stats[prof].get("awssdk-tm")
         if s is not None and s.ok and s.own_wall:
             txt = (f"AWS S3 Transfer Manager on {prof}: {s.wall:.2f} s in all, {s.own_wall:.2f} s "
                    f"from building the CRT client (which loads its native library) to the last file "
                    f"closed; the rest is the JVM starting and exiting.")
             tt = trace_timing(main, s)
-            if tt and prof != "loopback":
+            if tt and base_profile(prof) != "loopback":
                 txt += (f" Its first megabyte arrived {tt[0]:.2f} s after the process started, "
                         f"all but the last {tt[1]:.2f} s after: {tt[1] - tt[0]:.2f} s of transfer "
                         f"for a payload ceiling of {limit_seconds(main, prof) / PAYLOAD_FRACTION:.2f} s.")
@@ -632,19 +527,28 @@ def main_() -> int:
     import charts  # matplotlib: only needed from here on
     img = os.path.join(docs, "img")
     os.makedirs(img, exist_ok=True)
-    cs = {"throughput": charts.throughput(main, os.path.join(img, "throughput.png")),
-          "cpu": charts.cpu_per_gb(main, os.path.join(img, "cpu-per-gb.png"))}
+    cs = {}  # per protocol group: HTTPS charts are *-tls.png, plain HTTP keeps the former names
+    for group, profs in protocol_groups(main.stats):
+        sfx, sub = CHART_SUFFIX[group], f", {GROUP_TITLES[group]}"
+        g = cs.setdefault(group, {})
+        g["throughput"] = charts.throughput(main, os.path.join(img, f"throughput{sfx}.png"), sub, profs)
+        g["cpu"] = charts.cpu_per_gb(main, os.path.join(img, f"cpu-per-gb{sfx}.png"), sub, profs)
+        s3 = [p for p in profs if base_profile(p) == "s3-wan"]
+        if s3:
+            g["trace"] = charts.over_time(main, s3[0], HEADLINE, TRACE_PEERS,
+                                          os.path.join(img, f"throughput-over-time{sfx}.png"), sub)
     if sweep is not None:
-        cs["sweep"] = charts.sweep(sweep, os.path.join(img, "concurrency-sweep.png"))
-    if "s3-wan" in main.stats:
-        cs["trace"] = charts.over_time(main, "s3-wan", HEADLINE, TRACE_PEERS,
-                                       os.path.join(img, "throughput-over-time.png"))
+        for group, profs in protocol_groups(sweep.stats):
+            cs.setdefault(group, {})["sweep"] = charts.sweep(
+                sweep, os.path.join(img, f"concurrency-sweep{CHART_SUFFIX[group]}.png"),
+                f", {GROUP_TITLES[group]}", profs)
     rel_inputs = " ".join(os.path.relpath(copies[id(f)], os.path.dirname(docs)) for f in files)
     write_doc(main, sweep, main_copy, sweep_copy, cs, docs, f"bench/publish {rel_inputs}", out)
     print(f"publish: wrote {out}", file=sys.stderr)
-    for k, p in cs.items():
-        if p:
-            print(f"publish: chart {k}: {p}", file=sys.stderr)
+    for group, g in cs.items():
+        for k, p in g.items():
+            if p:
+                print(f"publish: chart {k} ({group}): {p}", file=sys.stderr)
     return 0
 
 

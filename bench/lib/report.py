@@ -13,6 +13,8 @@ import statistics
 import sys
 from collections import defaultdict
 
+from results import tls_summary
+
 
 def med(values):
     values = [v for v in values if v is not None]
@@ -67,8 +69,10 @@ def main() -> int:
         emu = next((r for r in recs if r.get("type") == "emulation" and r["profile"] == name), None)
         if emu:
             s, g = emu["single"], emu["aggregate"]
+            hs = (f" after a {s['handshake_ms']:.1f} ms TLS handshake"
+                  if s.get("handshake_ms") is not None else "")
             line = (f"Emulation as measured before the runs: one connection: first byte "
-                    f"{s['ttfb_ms']:.1f} ms, body {s['body_mb_per_s']:.1f} MB/s "
+                    f"{s['ttfb_ms']:.1f} ms{hs}, body {s['body_mb_per_s']:.1f} MB/s "
                     f"({s['total_mb_per_s']:.1f} MB/s counting the first-byte wait); "
                     f"{g['parallel']} connections over {g['transfers']} transfers: goodput "
                     f"{g['goodput_mb_per_s']:.1f} MB/s")
@@ -81,6 +85,13 @@ def main() -> int:
             for c in emu.get("checks", []):
                 w(f"- {'ok' if c['ok'] else 'OFF'}: {c['name']} {c['value']} {c['unit']} "
                   f"(target {c['target']:g} +/- {c['tolerance']:.0%})")
+            tls = emu.get("tls") or {}
+            for k, what in (("default", "as offered"), ("tls1_2", "held to TLS 1.2")):
+                if k in tls:
+                    n = tls[k]
+                    w(f"- TLS, `openssl s_client` {what}: {n.get('protocol')} {n.get('cipher')}, "
+                      f"key exchange {n.get('key_exchange')}, signature {n.get('signature')}; "
+                      f"certificate and host name verified")
             w("")
         runs = [r for r in recs if r.get("type") == "run" and r["profile"] == name]
         link = prof.get("link_bytes_per_s") or 0
@@ -162,6 +173,12 @@ def main() -> int:
                     parts.append(f"most requests in flight {used:g}")
                 w(f"{t}'s own figures (medians, without process start-up): "
                   + ", ".join(parts) + ".")
+        tls_lines = [f"{t}: {x}" for t in tools for x in [tls_summary(by_tool[t])] if x]
+        if tls_lines:
+            w("")
+            w("TLS as the server saw it (nginx's access log; medians over a tool's successful runs):")
+            for x in tls_lines:
+                w(f"- {x}")
         end = next((r for r in recs if r.get("type") == "profile_end" and r["profile"] == name), {})
         if end.get("qdisc_after"):
             w("")

@@ -1,5 +1,6 @@
-"""Reading bench/run's JSON lines for bench/publish and the charts: per result file, per profile,
-per tool, the medians over a tool's successful runs, and the names shown for tools.
+"""Reading bench/run's JSON lines for bench/publish, its targets, the charts and the report: per
+result file, per profile, per tool, the medians over a tool's successful runs, the queries on them,
+and the names shown for tools and profiles.
 
 Only the standard library: imported by publish.py and charts.py (both run with /usr/bin/python3).
 """
@@ -10,6 +11,32 @@ import statistics
 # tbf charges every 1448-byte TCP segment 1514 bytes (MTU 1500 + Ethernet header): at most this
 # fraction of the link's rate is payload (bench/README.md, "Payload vs link bytes").
 PAYLOAD_FRACTION = 1448 / 1514
+
+# The order profiles are shown in: HTTPS first (what users run: S3 and the seed's race are HTTPS),
+# then plain HTTP; within each, loopback, then the emulated S3.
+PROFILE_ORDER = ["loopback-tls", "s3-wan-tls", "loopback", "s3-wan"]
+
+
+def is_tls(profile):
+    return profile.endswith("-tls")
+
+
+def base_profile(profile):
+    """The network profile under the protocol: loopback-tls -> loopback, s3-wan-tls -> s3-wan."""
+    return profile[:-len("-tls")] if is_tls(profile) else profile
+
+
+def ordered_profiles(names):
+    """names in PROFILE_ORDER, any others after them in their own order."""
+    names = list(names)
+    return [p for p in PROFILE_ORDER if p in names] + [p for p in names if p not in PROFILE_ORDER]
+
+
+def protocol_groups(names):
+    """The profiles split by protocol, HTTPS first: [("https", [...]), ("http", [...])], empty groups left out."""
+    ps = ordered_profiles(names)
+    groups = [("https", [p for p in ps if is_tls(p)]), ("http", [p for p in ps if not is_tls(p)])]
+    return [(g, members) for g, members in groups if members]
 
 PEER_LABELS = {
     "curl": "curl",
@@ -81,6 +108,8 @@ def label(tool, harness_conc=None):
     for p in parts:
         if p in _ZF_PARTS:
             words.append(_ZF_PARTS[p])
+        elif p.startswith("jvm-"):
+            words.append(f"JVM options {p[4:]}")
         elif p[0] == "c" and p[1:].isdigit():
             words.append(f"concurrency {p[1:]}")
         elif p[0] == "m":
@@ -107,6 +136,67 @@ def keeps(tool, harness_conc=None):
 def med(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
+
+
+# zarrfetch with its defaults: the row the targets are about
+HEADLINE = "zarrfetch+defaults"
+
+
+def fmt(v, digits=2, suffix=""):
+    """A figure for a table: "-" for none, thousands separated, no "-0.00"."""
+    if v is None:
+        return "-"
+    if abs(v) < 0.5 * 10 ** -digits:
+        v = 0.0
+    return f"{v:,.{digits}f}{suffix}"
+
+
+def pct(v, digits=0):
+    return "-" if v is None else f"{v * 100:.{digits}f}%"
+
+
+def vs_curl(res, prof, tool):
+    """Median over runs of curl's wall / the tool's wall in the same run."""
+    runs = [r for r in res.recs if r.get("type") == "run" and r["profile"] == prof]
+    curl = {r["run"]: r["wall_seconds"] for r in runs if r["tool"] == "curl" and r["ok"]}
+    return med(curl[r["run"]] / r["wall_seconds"] for r in runs
+               if r["tool"] == tool and r["ok"] and r["run"] in curl)
+
+
+def peers(res, prof):
+    """The tools other than zarrfetch with a successful run on prof."""
+    return [s for t, s in res.stats[prof].items() if not is_zarrfetch(t) and s.ok]
+
+
+def tuned(res, prof):
+    """zarrfetch runs with hand-set options (anything but the plain defaults), successful."""
+    return [s for t, s in res.stats[prof].items() if is_zarrfetch(t) and t != HEADLINE and s.ok]
+
+
+def limit_seconds(res, prof):
+    """The physical limit of a run on prof (bytes / link rate), None without a link."""
+    p = res.profiles[prof]
+    link = p.get("link_bytes_per_s") or 0
+    return p["bytes"] / link if link else None
+
+
+def tls_summary(runs):
+    """What a tool's successful runs on a TLS profile negotiated, from the records' "tls" (nginx's
+    access log, bench/lib/measure.py): one line, or None without such records."""
+    ok = [r for r in runs if r.get("ok") and r.get("tls")]
+    if not ok:
+        return None
+    kinds = []
+    for r in ok:
+        for k in r["tls"]["negotiated"]:
+            if k not in kinds:
+                kinds.append(k)
+    conns = med(r["tls"]["connections"] for r in ok)
+    heads = med(r["tls"]["head_requests"] for r in ok)
+    return (f"{', '.join(kinds) or '-'}; {conns:g} connection{'s' if conns != 1 else ''}, "
+            f"{med(r['tls']['resumed_connections'] for r in ok):g} of them resumed a session; "
+            f"{med(r['tls']['requests'] for r in ok):g} requests"
+            + (f" ({heads:g} HEAD)" if heads else ""))
 
 
 class ToolStats:

@@ -5,7 +5,8 @@
 #   tool_setup NAME       -- fills TOOL_CMD (argv), TOOL_CWD, TOOL_VERIFY (files|json),
 #                            TOOL_DATA_GOES_TO and TOOL_REQUIRE_FAILED for one run, using
 #                            CONC (concurrency), WORK (urls.txt, paths.txt), OUT_DIR (tmpfs,
-#                            empty) and BASE_URL
+#                            empty), BASE_URL and, on the TLS profiles (PROFILE_TLS=1), the run's
+#                            CA (lib/tls.sh), trusted the way the tool's users would trust a CA
 #   tool_prepare NAME     -- once, before any measurement (e.g. zarrfetch's launcher builds the
 #                            project here, not inside a timed run); 0 or SKIP_REASON and 1
 #   tool_version NAME     -- one line for the report
@@ -19,7 +20,10 @@
 #   vthreads     fetch workers on virtual threads instead of platform threads
 #   g1c2         the JVM's default JIT and collector (C2, G1) instead of C1 and the serial collector
 #   nohedge      --no-hedging: no straggler hedging (docs/decisions/0004-hedging.md)
-# e.g. --tools curl,zarrfetch,zarrfetch+apache,zarrfetch+c64+m64MiB (cN is concurrency, not a JIT)
+#   jvm-NAME     the JVM options bench/run --zarrfetch-jvm NAME="OPTIONS" named (ZF_JVM_SETS), added
+#                last, so they override the launcher's and the parts' above
+# e.g. --tools curl,zarrfetch,zarrfetch+apache,zarrfetch+c64+m64MiB (cN is concurrency, not a JIT),
+#      --zarrfetch-jvm c2=-XX:TieredStopAtLevel=4 --tools zarrfetch+defaults,zarrfetch+defaults+jvm-c2
 
 ALL_TOOLS=(curl aria2c rclone aiohttp awssdk-tm java-naive zarrfetch)
 
@@ -28,7 +32,7 @@ is_zarrfetch() { [[ $1 == zarrfetch || $1 == zarrfetch+* ]]; }
 
 # zf_variant NAME -- sets ZF_V_ARGS (CLI arguments) and ZF_V_JAVA (JVM options) for a variant
 zf_variant() {
-  local part parts
+  local part parts jvm=""
   ZF_V_ARGS=(--concurrency "$CONC")
   ZF_V_JAVA=""
   IFS=+ read -ra parts <<<"${1#zarrfetch}"
@@ -43,10 +47,19 @@ zf_variant() {
       apache) ZF_V_JAVA+=" -Dzarrfetch.http=apache" ;;
       vthreads) ZF_V_JAVA+=" -Dzarrfetch.workers=virtual" ;;
       nohedge) ZF_V_ARGS+=(--no-hedging) ;;
+      jvm-?*)
+        [[ -v "ZF_JVM_SETS[${part#jvm-}]" ]] \
+          || die "$1: no JVM options named '${part#jvm-}' (give them with --zarrfetch-jvm ${part#jvm-}=\"OPTIONS\")"
+        jvm+=" ${ZF_JVM_SETS[${part#jvm-}]}"
+        ;;
       *) die "unknown zarrfetch variant part '$part' in $1" ;;
     esac
   done
+  ZF_V_JAVA+=$jvm
 }
+
+# Named sets of JVM options for zarrfetch+jvm-NAME variants (bench/run --zarrfetch-jvm NAME=OPTIONS).
+declare -A ZF_JVM_SETS=()
 
 # zarrfetch is the project's own CLI, run from the repository root; ZF_BENCH_ZARRFETCH may point
 # to another executable with the same `bench` interface. ZF_EXTRA_ARGS holds --zarrfetch-args.
@@ -139,6 +152,7 @@ tool_prepare() {
 }
 
 tool_setup() {
+  local -a trust_env=()   # environment that makes the tool trust the run's CA (TLS profiles)
   TOOL_CWD=$WORK
   TOOL_STDERR_BAD=""
   TOOL_VERIFY=files
@@ -151,6 +165,7 @@ tool_setup() {
       [[ -f $WORK/urls.curl ]] || sed 's/.*/url = "&"/' "$WORK/urls.txt" >"$WORK/urls.curl"
       TOOL_CMD=(curl --parallel --parallel-immediate --parallel-max "$CONC" --no-progress-meter
         --fail --remote-name-all --output-dir "$OUT_DIR" --config "$WORK/urls.curl")
+      ((PROFILE_TLS)) && TOOL_CMD+=(--cacert "$TLS_CA")
       ;;
     aria2c)
       TOOL_CMD=(aria2c --no-conf --input-file "$WORK/urls.txt" --dir "$OUT_DIR"
@@ -158,35 +173,52 @@ tool_setup() {
         --file-allocation none --allow-overwrite true --auto-file-renaming false
         --console-log-level warn --summary-interval 0 --show-console-readout false
         --download-result hide)
+      ((PROFILE_TLS)) && TOOL_CMD+=(--ca-certificate "$TLS_CA")
       ;;
     rclone)
       # --files-from + --no-traverse: no HTML listing; rclone HEADs each object, then GETs it.
       TOOL_CMD=(rclone copy :http: "$OUT_DIR" --http-url "$BASE_URL/" --files-from "$WORK/paths.txt"
         --no-traverse --transfers "$CONC" --config /dev/null -q)
+      ((PROFILE_TLS)) && TOOL_CMD+=(--ca-cert "$TLS_CA")
       ;;
     aiohttp)
       # The seed's code: default connector (100 connections), so no concurrency flag.
+      # Over TLS: the session's connector gets ssl.create_default_context(cafile=CA) (--cafile).
       TOOL_CMD=("$PY" "$BENCH_DIR/peers/seed_aiohttp.py" --from "$WORK/urls.txt")
+      ((PROFILE_TLS)) && TOOL_CMD+=(--cafile "$TLS_CA")
       TOOL_VERIFY=json
       TOOL_DATA_GOES_TO="memory (all bodies kept)"
       ;;
     awssdk-tm)
       # S3 Transfer Manager on the CRT client, path-style against nginx (bucket analysed_sst);
       # CONC connections: maxConcurrency CONC, targetThroughputInGbps 0.4 x CONC (see the class).
-      TOOL_CMD=("$PEERS_JAVA" --enable-native-access=ALL-UNNAMED -cp "$PEERS_JAR:$PEERS_DIR/target/lib/*"
+      # Over TLS: the SDK's CRT client has no CA option (only trust-all); its TLS (s2n) starts from
+      # libcrypto's default trust store, which reads SSL_CERT_FILE.
+      ((PROFILE_TLS)) && trust_env=(env "SSL_CERT_FILE=$TLS_CA")
+      TOOL_CMD=("${trust_env[@]}" "$PEERS_JAVA" --enable-native-access=ALL-UNNAMED -cp "$PEERS_JAR:$PEERS_DIR/target/lib/*"
         io.zarrfetch.bench.peers.AwsTransferManagerPeer --out "$OUT_DIR" --concurrency "$CONC"
         --from "$WORK/urls.txt")
       ;;
     java-naive)
       # One java.net.http.HttpClient, one GET after another, bodies as byte[]: no concurrency flag.
-      TOOL_CMD=("$PEERS_JAVA" -cp "$PEERS_JAR" io.zarrfetch.bench.peers.NaiveHttpClientPeer
+      # Over TLS: the JDK's default SSLContext with the run's PKCS12 trust store (javax.net.ssl.*).
+      local -a jopts=()
+      ((PROFILE_TLS)) && read -ra jopts <<<"$TLS_JAVA_OPTS"
+      TOOL_CMD=("$PEERS_JAVA" "${jopts[@]}" -cp "$PEERS_JAR" io.zarrfetch.bench.peers.NaiveHttpClientPeer
         --from "$WORK/urls.txt")
       TOOL_VERIFY=json
       TOOL_DATA_GOES_TO="memory (one body at a time)"
       ;;
     zarrfetch | zarrfetch+*)
       zf_variant "$1"
-      TOOL_CMD=(env "ZARRFETCH_JAVA_OPTS=${ZARRFETCH_JAVA_OPTS:-}$ZF_V_JAVA" "$ZF_EXE" bench "${ZF_V_ARGS[@]}"
+      # Over TLS the CA goes both ways zarrfetch may read it: AWS_CA_BUNDLE (PEM, as the AWS CLI
+      # reads it) and the JDK's trust store (javax.net.ssl.trustStore), before the variant's options.
+      local java_opts=${ZARRFETCH_JAVA_OPTS:-}
+      if ((PROFILE_TLS)); then
+        trust_env=("AWS_CA_BUNDLE=$TLS_CA")
+        java_opts+=" $TLS_JAVA_OPTS"
+      fi
+      TOOL_CMD=(env "${trust_env[@]}" "ZARRFETCH_JAVA_OPTS=${java_opts# }$ZF_V_JAVA" "$ZF_EXE" bench "${ZF_V_ARGS[@]}"
         "${ZF_EXTRA_ARGS[@]}" --json --from "$WORK/urls.txt")
       TOOL_CWD=$ROOT_DIR
       TOOL_VERIFY=json
@@ -196,6 +228,7 @@ tool_setup() {
       ;;
     *) die "tool_setup: unknown tool $1" ;;
   esac
+  return 0
 }
 
 # tool_version NAME -- the version, without the name
