@@ -67,11 +67,13 @@ final class Trace implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws InterruptedException {
+    public void close() throws InterruptedException {
         running = false;
         sampler.interrupt();
-        sampler.join();
-        line(source.get());
-        out.close();
+        sampler.join(); // without the lock, which the sampler's last line may be waiting for
+        synchronized (this) {
+            line(source.get());
+            out.close();
+        }
     }
 }
