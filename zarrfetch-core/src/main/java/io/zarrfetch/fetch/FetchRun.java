@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -22,6 +23,10 @@ import java.util.stream.Stream;
 import io.zarrfetch.store.Abort;
 import io.zarrfetch.store.Body;
 import io.zarrfetch.store.ObjectInfo;
+import io.zarrfetch.store.Retries;
+import io.zarrfetch.store.RetryPolicy;
+import io.zarrfetch.store.RetryingStore;
+import io.zarrfetch.store.Store;
 import io.zarrfetch.store.StoreException;
 
 /**
@@ -84,8 +89,8 @@ public final class FetchRun {
     private final LongAdder bytesReceived = new LongAdder();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
-    /** Requests that got a usable answer: what earns retries (RetryPolicy's budget). */
-    private final AtomicLong answers = new AtomicLong();
+    /** The retries of the stores that have none of their own (the default policy, a budget for this run). */
+    private final Map<Store, RetryingStore> bareStores = new ConcurrentHashMap<>();
     private final AtomicInteger requestsActive = new AtomicInteger();
     private final ConcurrentLinkedQueue<FetchFailure> failures = new ConcurrentLinkedQueue<>();
 
@@ -315,7 +320,7 @@ public final class FetchRun {
             Iterator<FetchItem> it = items.iterator();
             while (!stopping && it.hasNext()) {
                 FetchItem item = it.next();
-                Job job = new Job(item);
+                Job job = new Job(item, retrying(item.store()));
                 lock.lock();
                 try {
                     while (waiting.size() >= READ_AHEAD && !cancelled) {
@@ -611,7 +616,7 @@ public final class FetchRun {
     private void requeue(Job job) {
         ObjectInfo o = job.item.object();
         Job again = new Job(new FetchItem(job.item.store(), new ObjectInfo(o.key(), job.size, job.etag),
-                job.item.name()));
+                job.item.name()), job.retrying);
         again.attempts.set(job.attempts.get());
         lock.lock();
         try {
@@ -633,9 +638,9 @@ public final class FetchRun {
                 countRequest(job, attempt);
                 try {
                     long sent = System.nanoTime();
-                    Body body = job.item.store().get(job.item.object().key(), offset, length, null,
+                    Body body = job.retrying.store().get(job.item.object().key(), offset, length, null,
                             flight.attempt(sent, 0));
-                    answers.incrementAndGet();
+                    job.retrying.retries().answered();
                     pace.add(System.nanoTime() - sent);
                     return flight.headArrived(body);
                 } catch (StoreException e) {
@@ -643,13 +648,19 @@ public final class FetchRun {
                     if (handed != null) {
                         return handed; // a hedge's head came first, and this wait was aborted
                     }
-                    backoffOrThrow(e, attempt);
+                    backoffOrThrow(job, e, attempt);
                 }
             }
         } finally {
             flights.remove(flight);
             flight.closeOut();
         }
+    }
+
+    /** Where a store's requests are retried: its own retries, or the run's default ones for a bare store. */
+    private RetryingStore retrying(Store store) {
+        return store instanceof RetryingStore r ? r
+                : bareStores.computeIfAbsent(store, s -> RetryingStore.wrap(s, RetryPolicy.defaults()));
     }
 
     private void countRequest(Job job, int attempt) {
@@ -660,16 +671,12 @@ public final class FetchRun {
         }
     }
 
-    private void backoffOrThrow(StoreException e, int attempt) throws Exception {
-        if (!e.retryable() || attempt >= options.retry().maxAttempts() || stopping) {
+    /** Waits before the next attempt of a request, or throws when there is to be none (see {@link Retries}). */
+    private void backoffOrThrow(Job job, StoreException e, int attempt) throws Exception {
+        if (stopping) {
             throw e;
         }
-        if (!options.retry().budgetAllows(retries.get(), answers.get())) {
-            throw new StoreException(e.url(), e.status(), false, Resumable.stripUrl(e) + "; not retried: the run's "
-                    + "retry budget is spent (" + retries.get() + " retries for " + answers.get() + " good answers)",
-                    e);
-        }
-        Thread.sleep(options.retry().delayAfter(attempt));
+        job.retrying.retries().backoff(e, attempt);
     }
 
     /**
@@ -734,7 +741,7 @@ public final class FetchRun {
                 if (requested) {
                     boolean whole = plain && done == 0 && !job.item.ranged();
                     flight.plain = whole;
-                    body = job.item.store().get(job.item.object().key(), base + offset + done,
+                    body = job.retrying.store().get(job.item.object().key(), base + offset + done,
                             whole ? ObjectInfo.UNKNOWN_SIZE : length - done, ifMatch(job), abort);
                 }
                 long head = System.nanoTime();
@@ -743,7 +750,7 @@ public final class FetchRun {
                 }
                 check(job, body, base + offset + done, length - done);
                 done += copy(job, body, offset + done, length - done, staging, flight, lane);
-                answers.incrementAndGet();
+                job.retrying.retries().answered();
                 if (requested) {
                     pace.add(head - sent);
                 }
@@ -755,7 +762,7 @@ public final class FetchRun {
                 if (flight.idle(lane)) {
                     return false; // the hedge completed the part meanwhile
                 }
-                backoffOrThrow(e, attempt);
+                backoffOrThrow(job, e, attempt);
             } catch (StoreException e) {
                 if (flight.idle(lane)) {
                     return false;
@@ -764,7 +771,7 @@ public final class FetchRun {
                     throw new StoreException(job.item.url(), 412, false, "the object changed while it was fetched "
                             + "(the server no longer has ETag " + job.etag + ": HTTP 412 Precondition Failed)", e);
                 }
-                backoffOrThrow(e, attempt);
+                backoffOrThrow(job, e, attempt);
             } finally {
                 requestsActive.decrementAndGet();
                 if (body != null) {
@@ -848,8 +855,8 @@ public final class FetchRun {
             Body body = null;
             try {
                 countRequest(job, 1);
-                body = job.item.store().get(job.item.object().key(), f.offset, f.length, null, lane.waiting);
-                answers.incrementAndGet();
+                body = job.retrying.store().get(job.item.object().key(), f.offset, f.length, null, lane.waiting);
+                job.retrying.retries().answered();
                 if (f.offer(body)) {
                     body = null; // the probe reads it
                     hedgesWon.incrementAndGet();
@@ -912,7 +919,7 @@ public final class FetchRun {
             countRequest(job, 1);
             long base = job.item.ranged() ? job.item.offset() : 0;
             long sent = System.nanoTime();
-            body = job.item.store().get(job.item.object().key(), base + f.offset + from,
+            body = job.retrying.store().get(job.item.object().key(), base + f.offset + from,
                     f.plain ? ObjectInfo.UNKNOWN_SIZE : f.length - from, ifMatch(job), lane.waiting);
             long head = System.nanoTime();
             if (!f.reading(lane, body)) {
@@ -920,7 +927,7 @@ public final class FetchRun {
             }
             check(job, body, base + f.offset + from, f.length - from);
             copy(job, body, f.offset + from, f.length - from, staging, f, lane);
-            answers.incrementAndGet();
+            job.retrying.retries().answered();
             pace.add(head - sent);
             if (f.complete(lane)) {
                 hedgesWon.incrementAndGet();
@@ -1031,7 +1038,7 @@ public final class FetchRun {
             // reads the body again from its first byte, which for a checked body (a whole object) is byte 0.
             // Retried, not failed: damage on the way may not recur, and an object stored damaged still fails,
             // after its attempts, naming both checksums (docs/reliability.md).
-            throw new Resumable(e, e.resumable() ? got : 0);
+            throw new Resumable(e, Retries.kept(e, got));
         }
         if (body.verified()) {
             job.verified = true;
@@ -1221,8 +1228,12 @@ public final class FetchRun {
         /** Whether the object's bytes matched the checksum its server sent. */
         volatile boolean verified;
 
-        Job(FetchItem item) {
+        /** Where the object's requests go: its store, through the retries they all share. */
+        final RetryingStore retrying;
+
+        Job(FetchItem item, RetryingStore retrying) {
             this.item = item;
+            this.retrying = retrying;
             this.etag = item.object().etag();
         }
 
@@ -1243,13 +1254,8 @@ public final class FetchRun {
         final long received;
 
         Resumable(StoreException cause, long received) {
-            super(cause.url(), cause.status(), cause.retryable(), stripUrl(cause), cause);
+            super(cause.url(), cause.status(), cause.retryable(), Retries.cause(cause), cause);
             this.received = received;
-        }
-
-        static String stripUrl(StoreException e) {
-            String m = e.getMessage();
-            return m.startsWith(e.url() + ": ") ? m.substring(e.url().length() + 2) : m;
         }
     }
 }

@@ -11,8 +11,8 @@ import java.util.Objects;
  *
  * <p>Defaults (they may change between releases): AWS endpoints chosen by region, region from
  * {@code AWS_REGION}/{@code AWS_DEFAULT_REGION} or else {@code us-east-1}, endpoint from {@code AWS_ENDPOINT_URL}
- * when set, signed requests when credentials are found (anonymous otherwise), at most 64 connections per host, 10 s to connect, 30 s without a byte before a
- * read fails.
+ * when set, signed requests when credentials are found (anonymous otherwise), at most 64 connections per host, 10 s
+ * to connect, 30 s without a byte before a read fails, {@link RetryPolicy#defaults()} for every request.
  *
  * @param endpoint an S3-compatible endpoint such as {@code http://127.0.0.1:9000}, or {@code null} for AWS; with
  *     an endpoint, buckets are addressed path-style ({@code endpoint/bucket/key})
@@ -26,9 +26,12 @@ import java.util.Objects;
  * @param caBundle a PEM file of the certificate authorities that HTTPS servers are trusted through (as the AWS CLI's
  *     {@code AWS_CA_BUNDLE}), or {@code null} for the JDK's (its {@code cacerts}, or
  *     {@code javax.net.ssl.trustStore} when set)
+ * @param retry how every request of the stores is tried again when it fails in a way that may pass: listing pages,
+ *     HEADs, metadata, and the fetcher's GETs of these stores' objects; the one place to set the attempts
+ *     ({@code withRetry(RetryPolicy.defaults().withMaxAttempts(n))})
  */
 public record StoreOptions(URI endpoint, String region, boolean anonymous, Credentials credentials,
-        int maxConnectionsPerHost, Duration connectTimeout, Duration readTimeout, Path caBundle) {
+        int maxConnectionsPerHost, Duration connectTimeout, Duration readTimeout, Path caBundle, RetryPolicy retry) {
 
     public StoreOptions {
         if (maxConnectionsPerHost < 1) {
@@ -36,6 +39,7 @@ public record StoreOptions(URI endpoint, String region, boolean anonymous, Crede
         }
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(readTimeout, "readTimeout");
+        Objects.requireNonNull(retry, "retry");
         if (connectTimeout.isNegative() || connectTimeout.isZero() || readTimeout.isNegative()
                 || readTimeout.isZero()) {
             throw new IllegalArgumentException(
@@ -56,46 +60,52 @@ public record StoreOptions(URI endpoint, String region, boolean anonymous, Crede
         String endpoint = System.getenv("AWS_ENDPOINT_URL");
         return new StoreOptions(endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint.strip()),
                 region == null || region.isBlank() ? null : region.strip(), false, null, 64, Duration.ofSeconds(10),
-                Duration.ofSeconds(30), null);
+                Duration.ofSeconds(30), null, RetryPolicy.defaults());
     }
 
     public StoreOptions withEndpoint(URI endpoint) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle);
+                readTimeout, caBundle, retry);
     }
 
     public StoreOptions withRegion(String region) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle);
+                readTimeout, caBundle, retry);
     }
 
     public StoreOptions withCredentials(Credentials credentials) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle);
+                readTimeout, caBundle, retry);
     }
 
     public StoreOptions withAnonymous(boolean anonymous) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle);
+                readTimeout, caBundle, retry);
     }
 
     public StoreOptions withMaxConnectionsPerHost(int max) {
-        return new StoreOptions(endpoint, region, anonymous, credentials, max, connectTimeout, readTimeout, caBundle);
+        return new StoreOptions(endpoint, region, anonymous, credentials, max, connectTimeout, readTimeout, caBundle,
+                retry);
     }
 
     public StoreOptions withConnectTimeout(Duration timeout) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, timeout, readTimeout,
-                caBundle);
+                caBundle, retry);
     }
 
     public StoreOptions withReadTimeout(Duration timeout) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                timeout, caBundle);
+                timeout, caBundle, retry);
     }
 
     public StoreOptions withCaBundle(Path caBundle) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle);
+                readTimeout, caBundle, retry);
+    }
+
+    public StoreOptions withRetry(RetryPolicy retry) {
+        return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
+                readTimeout, caBundle, retry);
     }
 
     /** The region to sign for and to address AWS in. */

@@ -31,7 +31,9 @@ import java.util.regex.Pattern;
  *   <li>other {@code http(s)://} URLs: a plain HTTP server;
  *   <li>{@code file:///path}, absolute and relative paths: a local folder or file.
  * </ul>
- * Close it to release its connections; stores it opened stop working then.
+ * Every store it opens sends its requests through one {@link Retries}, as {@link StoreOptions#retry()} says, and
+ * so shares one retry budget ({@link RetryingStore}). Close it to release its connections; stores it opened stop
+ * working then.
  */
 public final class Stores implements AutoCloseable {
     private static final Pattern AWS_VIRTUAL = Pattern.compile(
@@ -42,12 +44,14 @@ public final class Stores implements AutoCloseable {
 
     private final StoreOptions options;
     private final HttpTransport transport;
+    private final Retries retries;
     private volatile RequestSigner signer; // made with the first S3 store: the credential chain loads a lot
     private final Map<String, Store> open = new ConcurrentHashMap<>();
 
     public Stores(StoreOptions options) {
         this.options = options;
         this.transport = new RoutingTransport(options);
+        this.retries = new Retries(options.retry());
     }
 
     public StoreOptions options() {
@@ -121,7 +125,7 @@ public final class Stores implements AutoCloseable {
         }
         String origin = uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getRawAuthority();
         String key = path + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
-        Store store = open.computeIfAbsent(origin, o -> new HttpStore(o, transport));
+        Store store = open.computeIfAbsent(origin, o -> retrying(new HttpStore(o, transport)));
         return new Location(store, key);
     }
 
@@ -142,9 +146,14 @@ public final class Stores implements AutoCloseable {
     private Location locateFile(Path path) {
         Path p = path.toAbsolutePath().normalize();
         if (Files.isDirectory(p) || p.getParent() == null) {
-            return new Location(new FileStore(p), "");
+            return new Location(retrying(new FileStore(p)), "");
         }
-        return new Location(new FileStore(p.getParent()), p.getFileName().toString());
+        return new Location(retrying(new FileStore(p.getParent())), p.getFileName().toString());
+    }
+
+    /** A store of this set: its requests go through the set's retries. */
+    private Store retrying(Store store) {
+        return new RetryingStore(store, retries);
     }
 
     private RequestSigner signer() {
@@ -169,7 +178,7 @@ public final class Stores implements AutoCloseable {
         }
         StoreOptions o = region == null ? options : options.withRegion(region);
         String id = "s3://" + bucket + "@" + o.effectiveRegion() + "@" + o.endpoint();
-        return open.computeIfAbsent(id, k -> new S3Store(bucket, o, transport, signer()));
+        return open.computeIfAbsent(id, k -> retrying(new S3Store(bucket, o, transport, signer())));
     }
 
     private Store awsS3(String bucket, String region) {
@@ -178,7 +187,7 @@ public final class Stores implements AutoCloseable {
         }
         StoreOptions o = options.withEndpoint(null).withRegion(region);
         String id = "s3://" + bucket + "@" + region + "@aws";
-        return open.computeIfAbsent(id, k -> new S3Store(bucket, o, transport, signer()));
+        return open.computeIfAbsent(id, k -> retrying(new S3Store(bucket, o, transport, signer())));
     }
 
     /**
@@ -192,13 +201,14 @@ public final class Stores implements AutoCloseable {
         Location loc = locate(url);
         Store store = loc.store();
         String key = loc.key();
-        if (store instanceof HttpStore) {
+        Store backend = RetryingStore.unwrap(store);
+        if (backend instanceof HttpStore) {
             if (key.isEmpty()) {
                 throw new IllegalArgumentException("plain HTTP servers cannot list objects; name an object: " + url);
             }
             return new Source(url, store, key, ObjectInfo.of(key));
         }
-        if (store instanceof FileStore) {
+        if (backend instanceof FileStore) {
             if (key.isEmpty()) {
                 if (!Files.isDirectory(Path.of(URI.create(store.url())))) {
                     throw new StoreException(store.url(), 404, false, "no such file or folder");

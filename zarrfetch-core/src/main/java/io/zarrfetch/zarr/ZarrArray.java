@@ -25,6 +25,7 @@ import io.zarrfetch.fetch.Fetcher;
 import io.zarrfetch.fetch.Sink;
 import io.zarrfetch.store.Body;
 import io.zarrfetch.store.ObjectInfo;
+import io.zarrfetch.store.RetryingStore;
 import io.zarrfetch.store.Store;
 import io.zarrfetch.store.StoreException;
 import io.zarrfetch.store.Stores;
@@ -60,6 +61,7 @@ public final class ZarrArray {
      * @throws IllegalArgumentException when the metadata is malformed or uses what zarrfetch does not read
      */
     public static ZarrArray open(Store store, String path, Fetcher fetcher) throws IOException {
+        store = RetryingStore.of(store); // its requests retried, the metadata's and the chunks' alike
         String p = path.isEmpty() || path.endsWith("/") ? path : path + "/";
         byte[] v3 = Node.readSmall(store, p + "zarr.json");
         try {
@@ -510,6 +512,10 @@ public final class ZarrArray {
 
         /** One shard's index, or null when the shard does not exist. */
         private long[] readIndex(ChunkCodec.Sharded codec, String key) throws IOException {
+            return RetryingStore.of(store).read(s -> readIndex(codec, s, key));
+        }
+
+        private long[] readIndex(ChunkCodec.Sharded codec, Store store, String key) throws IOException {
             long n = codec.indexBytes();
             try (Body body = codec.indexAtEnd ? store.getLast(key, n) : store.get(key, 0, n, null)) {
                 ByteBuffer buf = ByteBuffer.allocate((int) n);

@@ -24,13 +24,14 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.zarrfetch.store.ObjectInfo;
+import io.zarrfetch.store.RetryPolicy;
 import io.zarrfetch.store.Store;
 import io.zarrfetch.store.StoreOptions;
 import io.zarrfetch.store.Stores;
-import io.zarrfetch.testkit.FaultProxy;
-import io.zarrfetch.testkit.FaultProxy.Fault;
 import io.zarrfetch.testkit.FaultOutcome;
+import io.zarrfetch.testkit.FaultProxy.Fault;
 import io.zarrfetch.testkit.FaultProxy.Rule;
+import io.zarrfetch.testkit.FaultProxy;
 import io.zarrfetch.testkit.HttpFileServer;
 import io.zarrfetch.testkit.S3Server;
 
@@ -153,9 +154,10 @@ class FaultMatrixTest {
         return cases.stream();
     }
 
+    /** Timeouts of a second; retries that do not wait. */
     static StoreOptions storeOptions() {
         return StoreOptions.defaults().withEndpoint(null).withAnonymous(true).withConnectTimeout(Duration.ofSeconds(1))
-                .withReadTimeout(Duration.ofSeconds(1));
+                .withReadTimeout(Duration.ofSeconds(1)).withRetry(new RetryPolicy(4, Duration.ZERO, Duration.ZERO));
     }
 
     /** Stores reaching the proxy: as an S3 endpoint, or as a plain HTTP origin. */
@@ -165,7 +167,6 @@ class FaultMatrixTest {
 
     static FetchOptions fetchOptions(int concurrency) {
         return FetchOptions.defaults().withConcurrency(concurrency).withPartSize(PART)
-                .withRetry(new RetryPolicy(4, Duration.ZERO, Duration.ZERO))
                 .withHedging(HedgePolicy.off()); // retries alone, whatever the timing (HedgingTest hedges)
     }
 
@@ -302,9 +303,9 @@ class FaultMatrixTest {
         int objects = 40;
         try (FaultProxy proxy = FaultProxy.start(http.url(), 7)
                 .add(Rule.sometimes(1.0, Fault.SLOW_DOWN_503));
-                Stores stores = stores(Via.HTTP, proxy);
-                Fetcher fetcher = new Fetcher(fetchOptions(1).withRetry(new RetryPolicy(5, Duration.ZERO,
-                        Duration.ZERO)))) {
+                Stores stores = new Stores(storeOptions().withRetry(new RetryPolicy(5, Duration.ZERO,
+                        Duration.ZERO)));
+                Fetcher fetcher = new Fetcher(fetchOptions(1))) {
             Store store = stores.locate(proxy.url().toString()).store();
             List<FetchItem> items = new ArrayList<>();
             for (int i = 0; i < objects; i++) {

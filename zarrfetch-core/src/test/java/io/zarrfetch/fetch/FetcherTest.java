@@ -23,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.zarrfetch.store.MemoryStore;
 import io.zarrfetch.store.ObjectInfo;
+import io.zarrfetch.store.RetryPolicy;
+import io.zarrfetch.store.RetryingStore;
 import io.zarrfetch.store.Source;
 import io.zarrfetch.store.Store;
 import io.zarrfetch.store.StoreOptions;
@@ -223,15 +225,15 @@ class FetcherTest {
         try (ServerSocket s = new ServerSocket(0)) {
             deadPort = s.getLocalPort(); // closed again: nothing listens there
         }
-        Store dead = stores.locate("http://127.0.0.1:" + deadPort + "/").store();
-        Store live = stores.locate(http.url().toString()).store();
+        RetryPolicy twice = new RetryPolicy(2, java.time.Duration.ZERO, java.time.Duration.ZERO);
+        Store dead = RetryingStore.wrap(stores.locate("http://127.0.0.1:" + deadPort + "/").store(), twice);
+        Store live = RetryingStore.wrap(stores.locate(http.url().toString()).store(), twice);
         List<FetchItem> items = new ArrayList<>();
         keys.forEach(k -> items.add(new FetchItem(live, ObjectInfo.of(k), k)));
         items.add(1, new FetchItem(live, ObjectInfo.of("mixed/missing"), "missing"));
         items.add(new FetchItem(dead, ObjectInfo.of("x/y"), "refused"));
         Checker checker = new Checker();
-        FetchOptions o = FetchOptions.defaults().withConcurrency(3).withRetry(new RetryPolicy(2,
-                java.time.Duration.ZERO, java.time.Duration.ZERO));
+        FetchOptions o = FetchOptions.defaults().withConcurrency(3);
         try (Fetcher fetcher = new Fetcher(o)) {
             FetchReport r = fetcher.fetch(items.stream(), Sink.view(checker));
             assertThat(r.objects()).isEqualTo(3);

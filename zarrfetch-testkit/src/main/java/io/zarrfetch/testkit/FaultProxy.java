@@ -80,9 +80,15 @@ public final class FaultProxy implements AutoCloseable {
         STALL_MID_BODY,
         /** The answer is sent whole after the slow-first-byte delay (shorter than a client's timeout). */
         SLOW_FIRST_BYTE,
-        /** The Content-Length says one byte more than the body has; the connection closes after the body. */
+        /**
+         * The Content-Length says one byte more than the body has; the connection closes after the body. Answers to
+         * HEAD (whose Content-Length is the object's size) pass unchanged and are not counted.
+         */
         LENGTH_TOO_LARGE,
-        /** The Content-Length says one byte less than the body has; the whole body is sent anyway. */
+        /**
+         * The Content-Length says one byte less than the body has; the whole body is sent anyway. Answers without a
+         * body (HEAD) pass unchanged and are not counted.
+         */
         LENGTH_TOO_SMALL,
         /**
          * A 206's Content-Range is moved one byte on (same length, same body): not the range asked for. Answers
@@ -532,6 +538,9 @@ public final class FaultProxy implements AutoCloseable {
                 return;
             }
             case LENGTH_TOO_LARGE -> {
+                if (request.method().equalsIgnoreCase("HEAD")) {
+                    break; // a HEAD's Content-Length is the object's size, which no client can check: sent whole
+                }
                 count(fault);
                 out.write(up.head(body.length + 1));
                 out.write(body);
@@ -738,7 +747,10 @@ public final class FaultProxy implements AutoCloseable {
         byte[] head(long contentLength) {
             StringBuilder b = new StringBuilder(statusLine).append("\r\n");
             headers.forEach(h -> b.append(h).append("\r\n"));
-            b.append("Content-Length: ").append(contentLength).append("\r\nConnection: close\r\n\r\n");
+            if (header("Content-Length") == null) { // a HEAD's is kept from the server
+                b.append("Content-Length: ").append(contentLength).append("\r\n");
+            }
+            b.append("Connection: close\r\n\r\n");
             return b.toString().getBytes(StandardCharsets.ISO_8859_1);
         }
 
@@ -839,7 +851,12 @@ public final class FaultProxy implements AutoCloseable {
                     String name = h[i].substring(0, c).strip().toLowerCase(Locale.ROOT);
                     String value = h[i].substring(c + 1).strip();
                     switch (name) {
-                        case "content-length" -> length = parseLong(value, -1);
+                        case "content-length" -> {
+                            length = parseLong(value, -1);
+                            if (request.method().equalsIgnoreCase("HEAD")) {
+                                kept.add(h[i]); // a HEAD's says the object's size, not its (empty) body's
+                            }
+                        }
                         case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
                         case "connection", "keep-alive" -> { }
                         default -> {

@@ -1,18 +1,25 @@
-package io.zarrfetch.fetch;
+package io.zarrfetch.store;
 
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How often and how patiently a failed request is tried again. Only failures that may pass are retried: no answer
- * (refused, reset, timed out), a truncated body, 5xx, 429 and 408. The wait before attempt {@code n+1} is drawn
- * uniformly from {@code [0, min(maxDelay, baseDelay * 2^(n-1))]} ("full jitter"), so many clients failing at once
- * do not come back at once. An interrupted body resumes from its last received byte.
+ * How often and how patiently a failed request is tried again: every request zarrfetch makes, whatever its kind
+ * (listing pages, metadata, shard indexes, HEADs, object GETs and their parts), goes through {@link Retries} under
+ * one policy. Set it with {@link StoreOptions#withRetry(RetryPolicy)} for the stores {@link Stores} opens (the
+ * attempts alone with {@code RetryPolicy.defaults().withMaxAttempts(n)}), or with {@link RetryingStore#wrap} for a
+ * store of your own.
  *
- * <p>Retries also draw on a budget shared by the whole run: a retry is made only while the run's retries so far
- * are fewer than {@code budgetBase + budgetRatio * answers}, where {@code answers} counts the requests that got a
- * usable answer (a body that was read to its end, or a probe's head). The defaults (100 retries, plus one for every
+ * <p>Only failures that may pass are retried ({@link Retries#retryable}): no answer (refused, reset, timed out), a
+ * truncated or malformed answer, 5xx, 429 and 408. The wait before attempt {@code n+1} is drawn uniformly from
+ * {@code [0, min(maxDelay, baseDelay * 2^(n-1))]} ("full jitter"), so many clients failing at once do not come
+ * back at once. A body the fetcher reads that is cut short resumes from its last received byte.
+ *
+ * <p>Retries also draw on a budget shared by every request of a {@link Retries} (all the stores one {@link Stores}
+ * opens): a retry is made only while the retries so far are fewer than {@code budgetBase + budgetRatio * answers},
+ * where {@code answers} counts the requests that got a usable answer (a body that was read to its end, a page, a
+ * probe's head). The defaults (100 retries, plus one for every
  * 5 good answers) are sized like the AWS SDKs' standard retry quota (500 tokens, 5 a retry): a burst of S3
  * throttling (503 SlowDown) at the start of a large run is retried, a healthy endpoint with occasional faults (up to
  * about one request in six failing) retries every one of them, while a dead or broken endpoint, which answers
@@ -54,7 +61,12 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
         this(maxAttempts, baseDelay, maxDelay, DEFAULT_BUDGET_BASE, DEFAULT_BUDGET_RATIO);
     }
 
-    /** The same policy with another run-wide retry budget. */
+    /** The same policy with another number of attempts per request, the first included (1 = no retries). */
+    public RetryPolicy withMaxAttempts(int maxAttempts) {
+        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, budgetBase, budgetRatio);
+    }
+
+    /** The same policy with another retry budget. */
     public RetryPolicy withBudget(int base, double ratio) {
         return new RetryPolicy(maxAttempts, baseDelay, maxDelay, base, ratio);
     }
