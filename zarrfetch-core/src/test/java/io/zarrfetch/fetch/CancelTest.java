@@ -194,7 +194,7 @@ class CancelTest {
                 } catch (Exception e) {
                     return false; // a file renamed while listed
                 }
-            }, Duration.ofSeconds(30))).as("a partial file per probed object").isTrue();
+            }, Duration.ofSeconds(30))).as("a partial file per probed object: %s", tree(dest)).isTrue();
 
             caller.interrupt();
             caller.join();
