@@ -224,7 +224,7 @@ abstract sealed class Destination permits Destination.Buffers, Destination.Files
             // Deliver on a thread of its own so the worker's connection goes straight back to fetching.
             Thread.ofVirtual().name("zarrfetch-deliver").start(() -> {
                 try {
-                    consumer.accept(job.item, view);
+                    consumer.accept(job.delivered(), view);
                     counters.delivered(job);
                 } catch (Throwable t) {
                     // A consumer's own IOException (a decoder's, say) already says what went wrong.

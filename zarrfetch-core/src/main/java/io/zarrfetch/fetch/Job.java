@@ -24,6 +24,11 @@ final class Job {
     volatile long size = ObjectInfo.UNKNOWN_SIZE;
     /** The ETag first seen (the listing's or the first answer's): later requests ask for that version. */
     volatile String etag;
+    /**
+     * Where the item's bytes start in the object: 0 for a whole object, the range's offset, or, for the last bytes
+     * of an object ({@link FetchItem#fromEnd()}), {@link ObjectInfo#UNKNOWN_SIZE} until the first answer tells.
+     */
+    volatile long base;
     /** The whole object's size as first answered, for ranged items (whose size is the range's). */
     final AtomicLong total = new AtomicLong(ObjectInfo.UNKNOWN_SIZE);
     volatile int partCount;
@@ -39,6 +44,20 @@ final class Job {
         this.item = item;
         this.retrying = retrying;
         this.etag = item.object().etag();
+        this.base = item.fromEnd() ? ObjectInfo.UNKNOWN_SIZE : item.ranged() ? item.offset() : 0;
+    }
+
+    /**
+     * The item as fetched, for its consumer: its size and ETag as the answers told them, and where the last bytes of
+     * an object turned out to start. The item itself when nothing was learned.
+     */
+    FetchItem delivered() {
+        ObjectInfo o = item.object();
+        long offset = item.fromEnd() ? base : item.offset();
+        if (o.size() == size && java.util.Objects.equals(o.etag(), etag) && offset == item.offset()) {
+            return item;
+        }
+        return new FetchItem(item.store(), new ObjectInfo(o.key(), size, etag), item.name(), offset);
     }
 
     /** Records why the object failed: the first cause given wins. */

@@ -186,9 +186,10 @@ final class Scheduler {
             return null;
         }
         job.size = size;
-        job.partCount = Job.partCount(size, partSize);
+        // The last bytes of an object go in one request: where they start is not known before its answer.
+        job.partCount = job.item.fromEnd() ? 1 : Job.partCount(size, partSize);
         job.partsOpen.set(job.partCount);
-        return new Job.Part(job, 0, 0, Math.min(size, partSize), false);
+        return new Job.Part(job, 0, 0, job.partCount == 1 ? size : partSize, false);
     }
 
     /** Queues parts 1.. of a started object, whose size is known. */

@@ -47,10 +47,17 @@ final class Transfer {
 
     // ---- one request ----
 
-    /** Sends one GET for an object's bytes from {@code offset} (of the item) on, asking for the version first seen. */
+    /**
+     * Sends one GET for an item's bytes from {@code offset} (of the item) on, asking for the version first seen; for
+     * the last bytes of an object whose start is not known yet, a GET of the last {@code length}.
+     */
     private static Body send(Job job, long offset, long length, Abort abort) throws IOException {
-        long base = job.item.ranged() ? job.item.offset() : 0;
-        return job.retrying.store().get(job.item.object().key(), base + offset, length, job.ifMatch(), abort);
+        long base = job.base;
+        String key = job.item.object().key();
+        if (base < 0) {
+            return job.retrying.store().getLast(key, length, abort); // nothing received yet: offset is 0
+        }
+        return job.retrying.store().get(key, base + offset, length, job.ifMatch(), abort);
     }
 
     /**
@@ -77,8 +84,8 @@ final class Transfer {
             if (!f.reading(lane, body)) {
                 return false; // overtaken while waiting for this answer
             }
-            long base = job.item.ranged() ? job.item.offset() : 0;
-            check(job, body, base + f.offset + from, length);
+            long base = job.base;
+            check(job, body, base < 0 ? ObjectInfo.UNKNOWN_SIZE : base + f.offset + from, length);
             copy(job, body, f.offset + from, length, staging, f, lane);
             job.retrying.retries().answered();
             if (given == null) {
@@ -94,16 +101,36 @@ final class Transfer {
         }
     }
 
-    /** Checks that a body carries the asked-for bytes of the same version of the object. */
+    /**
+     * Checks that a body carries the asked-for bytes of the same version of the object.
+     *
+     * @param offset where the bytes asked for start in the object; {@link ObjectInfo#UNKNOWN_SIZE} for the first
+     *     answer of an item's last bytes, which then tells it
+     */
     static void check(Job job, Body body, long offset, long length) throws StoreException {
         String url = job.item.url();
         if (!job.item.ranged() && body.objectSize() >= 0 && body.objectSize() != job.size) {
             throw new StoreException(url, 0, false, "the object is now " + body.objectSize() + " bytes, not "
                     + job.size + ": it changed since it was listed or first read");
         }
-        if (body.offset() != offset || (body.length() >= 0 && body.length() < length)) {
+        boolean endsObject = body.length() >= 0 && body.objectSize() >= 0
+                && body.offset() + body.length() == body.objectSize();
+        if (offset < 0) {
+            if (!endsObject) {
+                throw new StoreException(url, 0, true, "asked for the last " + length + " bytes, got " + body.length()
+                        + " at " + body.offset() + " of an object of " + body.objectSize());
+            }
+        } else if (body.offset() != offset) {
             throw new StoreException(url, 0, true, "asked for " + length + " bytes at " + offset + ", got "
                     + body.length() + " at " + body.offset());
+        }
+        if (body.length() >= 0 && body.length() < length) {
+            // An object that ends before the bytes asked for will not grow back: not a failure that passes.
+            throw endsObject ? new StoreException(url, 0, false, "the object is only " + body.objectSize()
+                    + " bytes: it ends before the " + length + " bytes asked for " + (offset < 0 ? "from its end"
+                            : "at " + offset))
+                    : new StoreException(url, 0, true, "asked for " + length + " bytes at " + offset + ", got "
+                            + body.length() + " at " + body.offset());
         }
         long total = body.objectSize();
         if (job.item.ranged() && total >= 0 && !job.total.compareAndSet(ObjectInfo.UNKNOWN_SIZE, total)
@@ -119,6 +146,9 @@ final class Transfer {
                 throw new StoreException(url, 0, false, "the object changed while it was fetched (ETag " + job.etag
                         + " became " + etag + ")");
             }
+        }
+        if (offset < 0) {
+            job.base = body.offset(); // the last bytes start here: a resumption asks for the rest from there
         }
     }
 
