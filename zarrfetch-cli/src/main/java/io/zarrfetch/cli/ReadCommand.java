@@ -1,19 +1,10 @@
 package io.zarrfetch.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.zarrfetch.fetch.FetchOptions;
 import io.zarrfetch.fetch.Fetcher;
@@ -83,14 +74,14 @@ final class ReadCommand implements Callable<Integer> {
                 Path temp = Files.createTempFile("zarrfetch-read-", ".npy");
                 temp.toFile().deleteOnExit();
                 try {
-                    writeFile(array, selection, temp);
+                    Npy.write(array, selection, temp);
                     Files.copy(temp, System.out);
                     System.out.flush();
                 } finally {
                     Files.deleteIfExists(temp);
                 }
             } else {
-                writeFile(array, selection, Path.of(outputFile));
+                Npy.write(array, selection, Path.of(outputFile));
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -104,45 +95,5 @@ final class ReadCommand implements Callable<Integer> {
                     Sizes.format(bytes), seconds, outputFile.equals("-") ? "" : " into " + outputFile);
         }
         return 0;
-    }
-
-    /**
-     * Writes the .npy header, then reads the selection straight into the file through a memory map, under a
-     * temporary name renamed when complete. Not synced to disk, like cp's files.
-     */
-    private static void writeFile(ZarrArray array, Selection selection, Path target) throws IOException,
-            InterruptedException {
-        Selection.Resolved r = selection.resolve(array.metadata().shape());
-        byte[] header = Npy.header(array.metadata().dtype(), r.resultShape());
-        long bytes = Math.multiplyExact(r.elements(), array.metadata().dtype().size());
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        // named and created like cp's partial files: default permissions (createTempFile's are owner-only)
-        Path temp = dir.resolve(".zf-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
-                + ".npy.part");
-        temp.toFile().deleteOnExit(); // also on Ctrl-C, which ends the JVM without running the finally below
-        boolean done = false;
-        try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-                    Arena arena = Arena.ofShared()) {
-                ByteBuffer h = ByteBuffer.wrap(header);
-                while (h.hasRemaining()) {
-                    ch.write(h, h.position());
-                }
-                if (bytes > 0) {
-                    MemorySegment region = ch.map(FileChannel.MapMode.READ_WRITE, header.length, bytes, arena);
-                    try (Prefault ahead = Prefault.start(region)) {
-                        array.read(selection, region);
-                    }
-                }
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            done = true;
-        } finally {
-            if (!done) {
-                Files.deleteIfExists(temp);
-            }
-        }
     }
 }

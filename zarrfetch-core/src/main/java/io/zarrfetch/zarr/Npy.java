@@ -1,9 +1,16 @@
 package io.zarrfetch.zarr;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.zarrfetch.fetch.PartFile;
 
 /**
  * NumPy's {@code .npy} format (version 1.0, or 2.0 for headers over 64 KiB): a magic string, a header naming the
@@ -40,6 +47,41 @@ public final class Npy {
         }
         b.put((byte) '\n');
         return b.array();
+    }
+
+    /**
+     * Reads a selection of an array straight into a new .npy file: the header, then the elements read through a
+     * memory map of the file (so a selection larger than memory can be written), under a temporary name beside
+     * {@code file} that replaces it when complete ({@link PartFile}). On failure, cancellation (an interrupt), or the
+     * JVM's exit, the temporary file is deleted and {@code file} is left as it was. Creates missing folders.
+     *
+     * @return the result's shape
+     * @throws IOException naming what could not be read or written
+     */
+    public static long[] write(ZarrArray array, Selection selection, Path file) throws IOException,
+            InterruptedException {
+        Selection.Resolved r = selection.resolve(array.metadata().shape());
+        byte[] header = header(array.metadata().dtype(), r.resultShape());
+        long bytes = Math.multiplyExact(r.elements(), array.metadata().dtype().size());
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (PartFile part = PartFile.create(file, ".npy")) {
+            part.temp().toFile().deleteOnExit(); // also when Ctrl-C ends the JVM without running the close
+            FileChannel ch = part.channel();
+            ByteBuffer h = ByteBuffer.wrap(header);
+            while (h.hasRemaining()) {
+                ch.write(h, h.position());
+            }
+            if (bytes > 0) {
+                try (Arena arena = Arena.ofShared()) {
+                    MemorySegment region = ch.map(FileChannel.MapMode.READ_WRITE, header.length, bytes, arena);
+                    try (Prefault ahead = Prefault.start(region)) {
+                        array.read(selection, region);
+                    }
+                }
+            }
+            part.commit();
+        }
+        return r.resultShape();
     }
 
     /** Writes {@code data} as a complete .npy file to {@code out}. */

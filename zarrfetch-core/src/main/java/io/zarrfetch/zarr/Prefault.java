@@ -1,4 +1,4 @@
-package io.zarrfetch.cli;
+package io.zarrfetch.zarr;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -17,7 +17,8 @@ import java.util.Optional;
  * fetching the same chunks alone, and populating the mapping on a thread of its own, while the network is the
  * bottleneck, took the read from 10.96 to 10.59 s (docs/results/2026-11-25-read.md). Populating never changes
  * the file's contents, so it may race the decoders freely. Anywhere it is not available (not Linux, kernels
- * before 5.14, no native access) it does nothing: the decoders' writes fault the pages in as before.
+ * before 5.14, native access not enabled for this code: {@code --enable-native-access=ALL-UNNAMED}, which the
+ * CLI's launcher passes) it does nothing, and says nothing: the decoders' writes fault the pages in as before.
  */
 final class Prefault implements AutoCloseable {
     private static final int MADV_POPULATE_WRITE = 23;
@@ -67,8 +68,9 @@ final class Prefault implements AutoCloseable {
     }
 
     private static Optional<MethodHandle> madvise() {
-        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
-            return Optional.empty();
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")
+                || !Prefault.class.getModule().isNativeAccessEnabled()) {
+            return Optional.empty(); // without native access, asking for it would print a warning to stderr
         }
         try {
             Linker linker = Linker.nativeLinker();

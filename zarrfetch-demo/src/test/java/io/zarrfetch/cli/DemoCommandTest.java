@@ -1,0 +1,64 @@
+package io.zarrfetch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+/** {@code zarrfetch demo}, with this module on the class path, as the launcher runs it. */
+class DemoCommandTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void runsTheRaceOnASmallDataSetAndReusesIt() {
+        Run r = run("demo", "--small", "--chunks", "12", "--data", tmp.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("objects          12").contains("seed race");
+        assertThat(r.err()).contains("S3Proxy");
+        Run again = run("demo", "--small", "--chunks", "12", "--data", tmp.toString(), "--json");
+        assertThat(again.exit()).isZero();
+        assertThat(again.err()).as("the data set is reused").doesNotContain("Generating");
+        assertThat(again.out().lines().toList().getLast()).contains("\"objects\":12", "\"failed\":0");
+    }
+
+    /** What bench/lib/gen_mur.sh runs: the data set alone, as a Zarr store in a folder. */
+    @Test
+    void writesTheDataSetAloneWhereItIsTold() throws Exception {
+        Path dir = tmp.resolve("set");
+        Run r = run("demo", "--quiet", "--small", "--chunks", "3", "--write-to", dir.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(dir.resolve(".zgroup")).exists();
+        assertThat(dir.resolve("analysed_sst/.zarray")).exists();
+        for (int i = 0; i < 3; i++) {
+            assertThat(Files.size(dir.resolve("analysed_sst/" + i + ".1.0"))).isPositive();
+        }
+    }
+
+    @Test
+    void isListedAmongTheCommands() {
+        assertThat(run("--help").out()).contains("demo");
+        Object demo = Main.commandLine().getSubcommands().get("demo").getCommand();
+        assertThat(demo).isInstanceOf(DemoCommand.class);
+    }
+}
