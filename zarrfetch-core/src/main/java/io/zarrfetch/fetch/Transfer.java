@@ -66,12 +66,13 @@ final class Transfer {
      * hedge both go through here.
      *
      * @param whole send a plain GET of the whole object (the part is all of it), whose answer may carry a checksum
+     * @param retried how many retries of the part's request came before this one (given back when it passes)
      * @param sent when the request was sent ({@link System#nanoTime()}), for the pace of heads
      * @return whether this lane completed the part; {@code false} when the other lane did first
      * @throws Resumable when the body failed after some bytes, saying how many a retry keeps
      */
-    private boolean request(Flight<Job> f, Flight.Lane lane, long from, boolean whole, Abort abort, Body given,
-            long sent, ByteBuffer staging) throws IOException {
+    private boolean request(Flight<Job> f, Flight.Lane lane, long from, boolean whole, int retried, Abort abort,
+            Body given, long sent, ByteBuffer staging) throws IOException {
         Job job = f.job;
         long length = f.length - from;
         counters.requestsActive.incrementAndGet();
@@ -87,7 +88,7 @@ final class Transfer {
             long base = job.base;
             check(job, body, base < 0 ? ObjectInfo.UNKNOWN_SIZE : base + f.offset + from, length);
             copy(job, body, f.offset + from, length, staging, f, lane);
-            job.retrying.retries().answered();
+            job.retrying.retries().answered(retried);
             if (given == null) {
                 pace.add(head - sent);
             }
@@ -212,7 +213,7 @@ final class Transfer {
                 try {
                     long sent = System.nanoTime();
                     Body body = send(job, offset, length, flight.attempt(sent, 0));
-                    job.retrying.retries().answered();
+                    job.retrying.retries().answered(attempt - 1);
                     pace.add(System.nanoTime() - sent);
                     return flight.headArrived(body);
                 } catch (StoreException e) {
@@ -280,7 +281,7 @@ final class Transfer {
                 flight.plain = whole;
             }
             try {
-                return request(flight, lane, done, whole, abort, body, sent, staging);
+                return request(flight, lane, done, whole, attempt - 1, abort, body, sent, staging);
             } catch (Flight.Overtaken e) {
                 return false;
             } catch (Resumable e) {
@@ -359,7 +360,7 @@ final class Transfer {
                 return; // no memory to spare: the original runs its course
             }
             counters.request(job, 1);
-            if (request(f, lane, from, f.plain, lane.waiting, null, System.nanoTime(), staging.buffer())) {
+            if (request(f, lane, from, f.plain, 0, lane.waiting, null, System.nanoTime(), staging.buffer())) {
                 counters.hedgesWon.incrementAndGet();
                 finish = true;
             }
@@ -393,7 +394,7 @@ final class Transfer {
         try {
             counters.request(job, 1);
             body = send(job, f.offset, f.length, lane.waiting);
-            job.retrying.retries().answered();
+            job.retrying.retries().answered(0);
             if (f.offer(body)) {
                 body = null; // the probe reads it
                 counters.hedgesWon.incrementAndGet();

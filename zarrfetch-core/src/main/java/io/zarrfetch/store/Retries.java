@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Retries {
     private final RetryPolicy policy;
+    /** Retries made, and those of requests that got their answer in the end: the rest are what the budget holds. */
     private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong passed = new AtomicLong();
     private final AtomicLong answers = new AtomicLong();
 
     public Retries(RetryPolicy policy) {
@@ -88,7 +90,7 @@ public final class Retries {
                 backoff(e, attempt);
                 continue;
             }
-            answered();
+            answered(attempt - 1);
             return answer;
         }
     }
@@ -107,10 +109,12 @@ public final class Retries {
         }
         while (true) {
             long made = retries.get();
+            long unpassed = made - passed.get();
             long earned = answers.get();
-            if (!policy.budgetAllows(made, earned)) {
+            if (!policy.budgetAllows(unpassed, earned)) {
                 throw new StoreException(failure.url(), failure.status(), false, cause(failure) + "; not retried: "
-                        + "the retry budget is spent (" + made + " retries for " + earned + " good answers)", failure);
+                        + "the retry budget is spent (" + unpassed + " retries that got no answer, for " + earned
+                        + " good answers)", failure);
             }
             if (retries.compareAndSet(made, made + 1)) {
                 break;
@@ -127,12 +131,20 @@ public final class Retries {
         }
     }
 
-    /** A request got a usable answer: what earns the budget more retries. */
-    public void answered() {
+    /**
+     * A request got a usable answer, after {@code retried} retries: it earns the budget more, and the retries it
+     * made passed, as retries are meant to, so they are given back (as the AWS SDKs' retry quota refunds a retry
+     * that succeeds). What the budget holds is retries that got no answer: a server that fails each request once
+     * is retried without end, one that answers nothing is not.
+     */
+    public void answered(int retried) {
         answers.incrementAndGet();
+        if (retried > 0) {
+            passed.addAndGet(retried);
+        }
     }
 
-    /** Retries made so far. */
+    /** Retries made so far, those that passed included. */
     public long retries() {
         return retries.get();
     }

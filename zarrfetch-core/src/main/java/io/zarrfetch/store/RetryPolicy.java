@@ -17,22 +17,21 @@ import java.util.concurrent.ThreadLocalRandom;
  * back at once. A body the fetcher reads that is cut short resumes from its last received byte.
  *
  * <p>Retries also draw on a budget shared by every request of a {@link Retries} (all the stores one {@link Stores}
- * opens): a retry is made only while the retries so far are fewer than {@code budgetBase + budgetRatio * answers},
- * where {@code answers} counts the requests that got a usable answer (a body that was read to its end, a page, a
- * probe's head). The defaults (100 retries, plus one for every
- * 5 good answers) are sized like the AWS SDKs' standard retry quota (500 tokens, 5 a retry): a burst of S3
- * throttling (503 SlowDown) at the start of a large run is retried, a healthy endpoint with occasional faults (up to
- * about one request in six failing) retries every one of them, while a dead or broken endpoint, which answers
- * nothing, gets 100 retries in all and then fails each remaining object on its first attempt instead of {@code
- * maxAttempts} times with backoff. Counting good
- * answers rather than requests is the point: failed requests must not earn more retries. A refused retry fails its
- * object with the last cause, saying that the budget is spent.
+ * opens): a retry is made only while the retries that got no answer are fewer than {@code budgetBase + budgetRatio *
+ * answers}, where {@code answers} counts the requests that got a usable answer (a body that was read to its end, a
+ * page, a probe's head). A retry after which its request got its answer is given back, as the AWS SDKs' standard
+ * retry quota (500 tokens, 5 a retry) refunds a retry that succeeds; the defaults (100 retries, plus one for every 5
+ * good answers) are sized like that quota. So a server that fails requests now and then, even every request once
+ * (S3 throttling with 503 SlowDown), has every failure retried, while a dead or broken endpoint, which answers
+ * nothing, gets 100 retries in all and then fails each remaining request on its first attempt instead of {@code
+ * maxAttempts} times with backoff. Counting good answers rather than requests is the point: failed requests must not
+ * earn more retries. A refused retry fails its request with the last cause, saying that the budget is spent.
  *
  * @param maxAttempts attempts per request, the first included (1 = no retries)
  * @param baseDelay the cap of the first wait
  * @param maxDelay the cap of every wait
- * @param budgetBase retries a run may make whatever its answers
- * @param budgetRatio retries a run earns per good answer
+ * @param budgetBase retries without an answer allowed whatever the answers
+ * @param budgetRatio retries earned per good answer
  */
 public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay, int budgetBase,
         double budgetRatio) {
@@ -71,7 +70,7 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
         return new RetryPolicy(maxAttempts, baseDelay, maxDelay, base, ratio);
     }
 
-    /** Whether a run that made {@code retries} retries and got {@code answers} good answers may retry again. */
+    /** Whether {@code retries} retries that got no answer, against {@code answers} good answers, allow another. */
     boolean budgetAllows(long retries, long answers) {
         return retries < budgetBase + budgetRatio * answers;
     }

@@ -146,7 +146,7 @@ class TransferTest {
                         .withRetry(new RetryPolicy(5, Duration.ZERO, Duration.ZERO).withBudget(1, 0)))) {
             Job job = listed(stores, "obj");
             assertThatThrownBy(() -> transfer.transfer(job, 0, SIZE, null, null, 0, false))
-                    .hasMessageContaining("the retry budget is spent (1 retries for 1 good answers)");
+                    .hasMessageContaining("the retry budget is spent (1 retries that got no answer, for 1 good answers)");
             assertThat(gets(proxy)).hasSize(2);
         }
     }

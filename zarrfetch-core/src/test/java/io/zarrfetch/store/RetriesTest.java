@@ -85,18 +85,30 @@ class RetriesTest {
     }
 
     @Test
-    void theBudgetStopsRetriesOnceSpentAndAnswersEarnMore() throws Exception {
-        Retries retries = new Retries(FOUR.withBudget(2, 0.5));
-        assertThat(retries.send(new Scripted(busy(), busy()))).isEqualTo("ok"); // 2 retries, 1 answer: 2 < 2.5
-        assertThat(retries.send(new Scripted(busy()))).isEqualTo("ok"); // the third, earned by the first answer
-        Scripted refused = new Scripted(busy(), busy());
+    void theBudgetHoldsRetriesThatGotNoAnswerAndAnswersEarnMore() throws Exception {
+        Retries retries = new Retries(FOUR.withBudget(4, 0.5));
+        Scripted dead = new Scripted(busy(), busy(), busy(), busy());
+        assertThatThrownBy(() -> retries.send(dead)).isInstanceOf(StoreException.class);
+        assertThat(dead.sent).as("its attempts: 3 retries that got nothing").hasValue(4);
+        // A retry that passes is given back: this one leaves the budget as it was, and earns half a retry.
+        assertThat(retries.send(new Scripted(busy()))).isEqualTo("ok");
+        assertThat(retries.retries()).isEqualTo(4);
+        Scripted refused = new Scripted(busy(), busy(), busy());
         assertThatThrownBy(() -> retries.send(refused)).isInstanceOf(StoreException.class)
-                .hasMessage("s3://b/k: service unavailable; not retried: the retry budget is spent (3 retries for 2 "
-                        + "good answers)")
+                .hasMessage("s3://b/k: service unavailable; not retried: the retry budget is spent (5 retries that "
+                        + "got no answer, for 1 good answers)")
                 .satisfies(e -> assertThat(((StoreException) e).retryable()).isFalse())
                 .satisfies(e -> assertThat(((StoreException) e).status()).isEqualTo(503));
-        assertThat(refused.sent).hasValue(1);
-        assertThat(retries.retries()).isEqualTo(3);
+        assertThat(refused.sent).as("3, then 4 retries without an answer were under 4 + 0.5; 5 is not").hasValue(3);
+    }
+
+    @Test
+    void aServerThatFailsEveryRequestOnceHasEveryOneRetried() throws Exception {
+        Retries retries = new Retries(FOUR.withBudget(1, 0));
+        for (int i = 0; i < 1000; i++) {
+            assertThat(retries.send(new Scripted(busy()))).isEqualTo("ok");
+        }
+        assertThat(retries.retries()).isEqualTo(1000);
     }
 
     @Test

@@ -125,6 +125,12 @@ public final class FaultProxy implements AutoCloseable {
          */
         COMPOSITE_CHECKSUM,
         /**
+         * An S3 listing page (an answer to a GET whose query has {@code list-type=2}) cut in the middle, with a
+         * Content-Length that matches: a well-formed HTTP answer, but not a well-formed ListBucketResult. Other
+         * answers pass unchanged and are not counted.
+         */
+        MALFORMED_LISTING,
+        /**
          * One byte of a 200's body, the one in the middle ({@code length / 2}), is inverted, the length kept, under a
          * correct checksum: the answer's {@code x-amz-checksum-crc32c} stays the server's or, when it sent none, is the
          * CRC-32C of the body before the change, with {@code x-amz-checksum-type: FULL_OBJECT}. Bytes damaged on the
@@ -144,30 +150,41 @@ public final class FaultProxy implements AutoCloseable {
      * @param fault what to inject
      * @param times inject into the first this many matching requests; {@code -1} for no limit (with a probability)
      * @param probability the chance that a matching request gets the fault, drawn from the proxy's seeded Random
+     * @param oncePerRequest inject into the first of each distinct request (method, target and Range) and never
+     *     into its repeats: a server that answers each request badly once, then properly
      */
     public record Rule(String method, String pathContains, Boolean ranged, Fault fault, int times,
-            double probability) {
+            double probability, boolean oncePerRequest) {
         /** The fault for the first {@code n} requests, whatever they are; narrow it with the {@code on...} methods. */
         public static Rule first(int n, Fault fault) {
-            return new Rule(null, null, null, fault, n, 1.0);
+            return new Rule(null, null, null, fault, n, 1.0, false);
         }
 
         /** The fault for each request with this probability. */
         public static Rule sometimes(double probability, Fault fault) {
-            return new Rule(null, null, null, fault, -1, probability);
+            return new Rule(null, null, null, fault, -1, probability, false);
+        }
+
+        /**
+         * The fault for the first of each distinct request (the same method, target and Range), and never for the
+         * same request again: what S3 under load can do to every kind of request, and a client that retries each
+         * gets through. A resumed body asks for another range: a request of its own.
+         */
+        public static Rule oncePerRequest(Fault fault) {
+            return new Rule(null, null, null, fault, -1, 1.0, true);
         }
 
         public Rule onMethod(String m) {
-            return new Rule(m, pathContains, ranged, fault, times, probability);
+            return new Rule(m, pathContains, ranged, fault, times, probability, oncePerRequest);
         }
 
         public Rule onPath(String substring) {
-            return new Rule(method, substring, ranged, fault, times, probability);
+            return new Rule(method, substring, ranged, fault, times, probability, oncePerRequest);
         }
 
         /** Only requests with ({@code true}) or without ({@code false}) a Range header. */
         public Rule onRanged(boolean withRange) {
-            return new Rule(method, pathContains, withRange, fault, times, probability);
+            return new Rule(method, pathContains, withRange, fault, times, probability, oncePerRequest);
         }
 
         boolean matches(Request r) {
@@ -198,6 +215,8 @@ public final class FaultProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final List<Rule> rules = new ArrayList<>(); // guarded by this, with the counters below
     private final List<AtomicInteger> left = new ArrayList<>();
+    /** Per rule, the distinct requests it has hit (for {@link Rule#oncePerRequest}). */
+    private final List<Set<String>> hit = new ArrayList<>();
     private final Map<Fault, AtomicInteger> injected = new EnumMap<>(Fault.class);
     /**
      * Paths whose object has changed, with the ETag of the first version (known once the request that changed it
@@ -249,6 +268,7 @@ public final class FaultProxy implements AutoCloseable {
     public synchronized FaultProxy add(Rule rule) {
         rules.add(rule);
         left.add(new AtomicInteger(rule.times()));
+        hit.add(new java.util.HashSet<>());
         return this;
     }
 
@@ -256,6 +276,7 @@ public final class FaultProxy implements AutoCloseable {
     public synchronized void clearRules() {
         rules.clear();
         left.clear();
+        hit.clear();
     }
 
     /** How long stalls last (they also end when the proxy closes). */
@@ -380,6 +401,9 @@ public final class FaultProxy implements AutoCloseable {
             }
             if (rule.probability() < 1.0 && random.nextDouble() >= rule.probability()) {
                 continue;
+            }
+            if (rule.oncePerRequest() && !hit.get(i).add(r.method() + " " + r.target() + " " + r.header("Range"))) {
+                continue; // this very request had its fault
             }
             n.decrementAndGet();
             return rule.fault();
@@ -518,6 +542,11 @@ public final class FaultProxy implements AutoCloseable {
             up = up.grown(decision.grew());
         }
         up = checksums(request, fault, up);
+        if (fault == Fault.MALFORMED_LISTING && request.target().contains("list-type=2") && up.status() == 200
+                && up.body().length > 1) {
+            count(fault);
+            up = up.cut(up.body().length / 2);
+        }
         byte[] body = up.body();
         int half = Math.max(1, body.length / 2);
         switch (fault) {
@@ -735,6 +764,11 @@ public final class FaultProxy implements AutoCloseable {
                 h.add("x-amz-checksum-type: " + type);
             }
             return new Upstream(statusLine, h, etag, body);
+        }
+
+        /** The same answer with only the first {@code n} bytes of its body. */
+        Upstream cut(int n) {
+            return new Upstream(statusLine, headers, etag, java.util.Arrays.copyOf(body, n));
         }
 
         /** The same answer with the byte in the middle of its body inverted. */

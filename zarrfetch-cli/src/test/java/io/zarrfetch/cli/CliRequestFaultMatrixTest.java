@@ -1,0 +1,232 @@
+package io.zarrfetch.cli;
+
+import static io.zarrfetch.cli.CliTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.zarrfetch.cli.CliTest.Run;
+import io.zarrfetch.testkit.FaultOutcome;
+import io.zarrfetch.testkit.FaultOutcome.Request;
+import io.zarrfetch.testkit.FaultProxy;
+import io.zarrfetch.testkit.FaultProxy.Fault;
+import io.zarrfetch.testkit.FaultProxy.Rule;
+import io.zarrfetch.testkit.HttpFileServer;
+import io.zarrfetch.testkit.S3Server;
+
+/**
+ * The fault matrix of the requests that are not object GETs (the library's is RequestFaultMatrixTest), through the
+ * commands a user runs: {@code ls} of a prefix of three listing pages (the fault on the second), {@code info} of a
+ * sharded v3 array (on its {@code zarr.json}), {@code read} of it into an .npy file (on the index of shard
+ * {@code c/0/0}), and {@code ls} of a plain HTTP URL (on its HEAD). What is checked is what a user sees: the exit
+ * status, the output (the same as a run without faults, or for a shard's 404 the array with that shard's region the
+ * fill value), the error line naming the listing, document or shard and the cause, and no .npy file, final or
+ * partial, when the read failed.
+ */
+class CliRequestFaultMatrixTest {
+    static final String BUCKET = "requests";
+    static final List<String> KEYS = IntStream.range(0, 2100).mapToObj(i -> String.format("many/k-%05d", i)).toList();
+
+    static S3Server s3;
+    static HttpFileServer http;
+    @TempDir
+    Path tmp;
+    static final Map<String, Baseline> BASELINES = new ConcurrentHashMap<>();
+    static final Map<Fault, Integer> INJECTED = new EnumMap<>(Fault.class);
+
+    enum Via { S3, HTTP }
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = S3Server.start();
+        s3.createBucket(BUCKET);
+        for (String k : KEYS) {
+            s3.put(BUCKET, k, new byte[] {(byte) k.hashCode()});
+        }
+        s3.put(BUCKET, "one", new byte[10_000]);
+        putSharded(s3, BUCKET, "arr/");
+        http = HttpFileServer.start(s3.root().resolve(BUCKET));
+    }
+
+    /** Puts the sharded fixture array (src/test/resources/io/zarrfetch/cli/sharded) under {@code prefix}. */
+    static void putSharded(S3Server s3, String bucket, String prefix) throws Exception {
+        Path fixture = Path.of(CliRequestFaultMatrixTest.class.getResource("sharded").toURI());
+        try (Stream<Path> files = Files.walk(fixture)) {
+            for (Path p : files.filter(Files::isRegularFile).filter(p -> !p.endsWith("README.md")).toList()) {
+                s3.put(bucket, prefix + fixture.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        http.close();
+        s3.close();
+        int total = INJECTED.values().stream().mapToInt(Integer::intValue).sum();
+        System.out.println("CliRequestFaultMatrixTest injected " + total + " faults: " + INJECTED);
+    }
+
+    static Stream<Arguments> matrix() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Request kind : Request.values()) {
+            for (Fault f : Fault.values()) {
+                for (Via v : Via.values()) {
+                    // S3 listings; a plain HTTP URL's size from a HEAD (on S3, ls lists: a HEAD is the library's)
+                    boolean applies = switch (kind) {
+                        case LISTING -> v == Via.S3;
+                        case HEAD -> v == Via.HTTP;
+                        default -> true;
+                    };
+                    if (applies) {
+                        cases.add(Arguments.of(kind, f, v));
+                    }
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    static Rule rule(Request kind, Fault fault) {
+        Rule r = switch (kind) {
+            case LISTING -> Rule.first(1, fault).onMethod("GET").onPath("continuation-token");
+            case METADATA -> Rule.first(1, fault).onMethod("GET").onPath("/arr/zarr.json");
+            case SHARD_INDEX -> Rule.first(1, fault).onMethod("GET").onPath("/arr/c/0/0");
+            case HEAD -> Rule.first(1, fault).onMethod("HEAD").onPath("/one");
+        };
+        return fault == Fault.OBJECT_CHANGED || fault == Fault.OBJECT_GREW ? r.onRanged(true) : r;
+    }
+
+    /** The command for a kind of request, through the proxy, writing any file to {@code out}. */
+    static String[] command(Request kind, Via via, FaultProxy proxy, Path out) {
+        List<String> args = new ArrayList<>(List.of(switch (kind) {
+            case LISTING, HEAD -> "ls";
+            case METADATA -> "info";
+            case SHARD_INDEX -> "read";
+        }, "--read-timeout", "1s", "--connect-timeout", "1s"));
+        String base = via == Via.S3 ? "s3://" + BUCKET + "/" : proxy.url().toString();
+        if (via == Via.S3) {
+            args.addAll(List.of("--no-sign-request", "--endpoint", proxy.endpoint().toString()));
+        }
+        switch (kind) {
+            case LISTING -> args.add(base + "many/");
+            case METADATA -> args.addAll(List.of("--no-count", base + "arr"));
+            case SHARD_INDEX -> args.addAll(List.of(base + "arr", "-o", out.toString()));
+            case HEAD -> args.add(base + "one");
+        }
+        return args.toArray(String[]::new);
+    }
+
+    /** What a run shows: its output with the proxy's address made neutral, and the file it wrote. */
+    record Seen(int exit, String out, byte[] file) {
+    }
+
+    static Seen seen(Run r, FaultProxy proxy, Path out) throws Exception {
+        return new Seen(r.exit(), r.out().replace(proxy.url().toString(), "PROXY/"),
+                Files.exists(out) ? Files.readAllBytes(out) : null);
+    }
+
+    /** What a run without faults shows, through a proxy without rules, and the requests it makes. */
+    record Baseline(Seen seen, int requests) {
+    }
+
+    Baseline baseline(Request kind, Via via) throws Exception {
+        synchronized (BASELINES) {
+            Baseline b = BASELINES.get(kind + " " + via);
+            if (b == null) {
+                Path out = tmp.resolve("baseline.npy");
+                try (FaultProxy proxy = FaultProxy.start(via == Via.S3 ? s3.endpoint() : http.url(), 1)) {
+                    Run r = run(command(kind, via, proxy, out));
+                    assertThat(r.exit()).as(r.err()).isZero();
+                    b = new Baseline(seen(r, proxy, out), proxy.requests().size());
+                }
+                Files.deleteIfExists(out);
+                BASELINES.put(kind + " " + via, b);
+            }
+            return b;
+        }
+    }
+
+    /** The .npy of the whole array with shard c/0/0's region ([0:8, 0:12] of 20 x 27 int16) the fill value, 0. */
+    static byte[] withoutShard00(byte[] npy) {
+        byte[] b = npy.clone();
+        int data = b.length - 20 * 27 * 2;
+        for (int row = 0; row < 8; row++) {
+            java.util.Arrays.fill(b, data + row * 27 * 2, data + (row * 27 + 12) * 2, (byte) 0);
+        }
+        return b;
+    }
+
+    @ParameterizedTest(name = "{0} {1} via {2}")
+    @MethodSource("matrix")
+    void eachFaultEndsAsARunWithoutItOrInACleanError(Request kind, Fault fault, Via via) throws Exception {
+        FaultOutcome outcome = FaultOutcome.of(fault, kind);
+        Baseline baseline = baseline(kind, via);
+        Seen expected = baseline.seen();
+        int baselineRequests = baseline.requests();
+        Path out = tmp.resolve("out.npy");
+        try (FaultProxy proxy = FaultProxy.start(via == Via.S3 ? s3.endpoint() : http.url(), 42)
+                .add(rule(kind, fault))) {
+            Run r = run(command(kind, via, proxy, out));
+            Seen got = seen(r, proxy, out);
+            synchronized (INJECTED) {
+                proxy.injectedCounts().forEach((f, n) -> INJECTED.merge(f, n, Integer::sum));
+            }
+            int requests = proxy.requests().size();
+            String report = outcome + ", exit " + r.exit() + ", " + requests + " requests against "
+                    + baselineRequests + " without faults\nstderr: " + r.err();
+            if (outcome == FaultOutcome.PASSES) {
+                assertThat(proxy.injected(fault)).as("nothing to inject").isZero();
+            } else {
+                assertThat(proxy.injected(fault)).as("the fault was injected").isGreaterThanOrEqualTo(1);
+            }
+            switch (outcome) {
+                case RECOVERS, DELIVERED, PASSES, ABSENT -> {
+                    assertThat(r.exit()).as(report).isZero();
+                    assertThat(got.out()).as(report).isEqualTo(expected.out());
+                    assertThat(got.file()).as(report).isEqualTo(outcome == FaultOutcome.ABSENT
+                            ? withoutShard00(expected.file()) : expected.file());
+                    if (outcome == FaultOutcome.RECOVERS) {
+                        assertThat(requests).as("retried: " + report).isGreaterThan(baselineRequests);
+                    } else if (outcome != FaultOutcome.ABSENT) {
+                        assertThat(requests).as("no retry: " + report).isEqualTo(baselineRequests);
+                    }
+                }
+                case FAILS -> {
+                    assertThat(r.exit()).as(report).isEqualTo(1);
+                    String base = via == Via.S3 ? "s3://" + BUCKET + "/" : proxy.url().toString();
+                    String where = switch (kind) {
+                        case LISTING -> base + "many/ (continued)";
+                        case METADATA, SHARD_INDEX -> base + "arr"; // info names "arr", read "arr/"'s documents
+                        case HEAD -> base + "one";
+                    };
+                    assertThat(r.err()).as(report).startsWith("zarrfetch: error: ").contains(where)
+                            .contains(switch (fault) {
+                                case FORBIDDEN_403 -> "403";
+                                case NOT_FOUND_404 -> kind == Request.METADATA ? "no Zarr array" : "404";
+                                default -> "changed";
+                            });
+                    assertThat(got.file()).as("no file: " + report).isNull();
+                    try (Stream<Path> left = Files.list(tmp)) {
+                        assertThat(left.map(p -> p.getFileName().toString())).as("no partial file")
+                                .noneMatch(n -> n.startsWith(".zf-"));
+                    }
+                }
+            }
+        }
+    }
+}
