@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +29,7 @@ import io.zarrfetch.testkit.FaultOutcome;
 import io.zarrfetch.testkit.FaultProxy;
 import io.zarrfetch.testkit.FaultProxy.Fault;
 import io.zarrfetch.testkit.FaultProxy.Rule;
+import io.zarrfetch.testkit.FaultTally;
 import io.zarrfetch.testkit.HttpFileServer;
 import io.zarrfetch.testkit.S3Server;
 
@@ -97,14 +97,13 @@ class CliFaultMatrixTest {
     static final LongAdder VERIFIED_FILES = new LongAdder();
     static final LongAdder VERIFIED_BYTES = new LongAdder();
     static final LongAdder CORRUPT = new LongAdder();
-    static final Map<Fault, Integer> INJECTED = new EnumMap<>(Fault.class);
+    static final FaultTally INJECTED = new FaultTally();
 
     @AfterAll
     static void stop() throws Exception {
         http.close();
         s3.close();
-        int total = INJECTED.values().stream().mapToInt(Integer::intValue).sum();
-        System.out.println("CliFaultMatrixTest injected " + total + " faults: " + INJECTED);
+        System.out.println("CliFaultMatrixTest " + INJECTED);
         System.out.println("CliFaultMatrixTest found " + VERIFIED_FILES.sum() + " files, " + VERIFIED_BYTES.sum()
                 + " bytes, equal to their SHA-256; files that were not: " + CORRUPT.sum());
     }
@@ -208,9 +207,7 @@ class CliFaultMatrixTest {
                     CORRUPT.increment();
                 }
             }
-            synchronized (INJECTED) {
-                proxy.injectedCounts().forEach((k, n) -> INJECTED.merge(k, n, Integer::sum));
-            }
+            INJECTED.add(proxy);
             assertThat(found).as(report).isEqualTo(expectedFiles);
 
             String json = r.outLines().getLast();

@@ -6,11 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -25,8 +23,9 @@ import io.zarrfetch.testkit.FaultOutcome;
 import io.zarrfetch.testkit.FaultOutcome.Request;
 import io.zarrfetch.testkit.FaultProxy;
 import io.zarrfetch.testkit.FaultProxy.Fault;
-import io.zarrfetch.testkit.FaultProxy.Rule;
+import io.zarrfetch.testkit.FaultTally;
 import io.zarrfetch.testkit.HttpFileServer;
+import io.zarrfetch.testkit.RequestFixtures;
 import io.zarrfetch.testkit.S3Server;
 
 /**
@@ -40,14 +39,13 @@ import io.zarrfetch.testkit.S3Server;
  */
 class CliRequestFaultMatrixTest {
     static final String BUCKET = "requests";
-    static final List<String> KEYS = IntStream.range(0, 2100).mapToObj(i -> String.format("many/k-%05d", i)).toList();
 
     static S3Server s3;
     static HttpFileServer http;
     @TempDir
     Path tmp;
     static final Map<String, Baseline> BASELINES = new ConcurrentHashMap<>();
-    static final Map<Fault, Integer> INJECTED = new EnumMap<>(Fault.class);
+    static final FaultTally INJECTED = new FaultTally();
 
     enum Via { S3, HTTP }
 
@@ -55,60 +53,24 @@ class CliRequestFaultMatrixTest {
     static void start() throws Exception {
         s3 = S3Server.start();
         s3.createBucket(BUCKET);
-        for (String k : KEYS) {
-            s3.put(BUCKET, k, new byte[] {(byte) k.hashCode()});
-        }
-        s3.put(BUCKET, "one", new byte[10_000]);
-        putSharded(s3, BUCKET, "arr/");
+        RequestFixtures.put(s3, BUCKET);
         http = HttpFileServer.start(s3.root().resolve(BUCKET));
-    }
-
-    /** Puts the sharded fixture array (src/test/resources/io/zarrfetch/cli/sharded) under {@code prefix}. */
-    static void putSharded(S3Server s3, String bucket, String prefix) throws Exception {
-        Path fixture = Path.of(CliRequestFaultMatrixTest.class.getResource("sharded").toURI());
-        try (Stream<Path> files = Files.walk(fixture)) {
-            for (Path p : files.filter(Files::isRegularFile).filter(p -> !p.endsWith("README.md")).toList()) {
-                s3.put(bucket, prefix + fixture.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
-            }
-        }
     }
 
     @AfterAll
     static void stop() throws Exception {
         http.close();
         s3.close();
-        int total = INJECTED.values().stream().mapToInt(Integer::intValue).sum();
-        System.out.println("CliRequestFaultMatrixTest injected " + total + " faults: " + INJECTED);
+        System.out.println("CliRequestFaultMatrixTest " + INJECTED);
     }
 
     static Stream<Arguments> matrix() {
-        List<Arguments> cases = new ArrayList<>();
-        for (Request kind : Request.values()) {
-            for (Fault f : Fault.values()) {
-                for (Via v : Via.values()) {
-                    // S3 listings; a plain HTTP URL's size from a HEAD (on S3, ls lists: a HEAD is the library's)
-                    boolean applies = switch (kind) {
-                        case LISTING -> v == Via.S3;
-                        case HEAD -> v == Via.HTTP;
-                        default -> true;
-                    };
-                    if (applies) {
-                        cases.add(Arguments.of(kind, f, v));
-                    }
-                }
-            }
-        }
-        return cases.stream();
-    }
-
-    static Rule rule(Request kind, Fault fault) {
-        Rule r = switch (kind) {
-            case LISTING -> Rule.first(1, fault).onMethod("GET").onPath("continuation-token");
-            case METADATA -> Rule.first(1, fault).onMethod("GET").onPath("/arr/zarr.json");
-            case SHARD_INDEX -> Rule.first(1, fault).onMethod("GET").onPath("/arr/c/0/0");
-            case HEAD -> Rule.first(1, fault).onMethod("HEAD").onPath("/one");
-        };
-        return fault == Fault.OBJECT_CHANGED || fault == Fault.OBJECT_GREW ? r.onRanged(true) : r;
+        // S3 listings; a plain HTTP URL's size from a HEAD (on S3, ls lists: a HEAD is the library's)
+        return RequestFixtures.cases((kind, s3) -> switch (kind) {
+            case LISTING -> s3;
+            case HEAD -> !s3;
+            default -> true;
+        }).stream().map(c -> Arguments.of(c.kind(), c.fault(), c.s3() ? Via.S3 : Via.HTTP));
     }
 
     /** The command for a kind of request, through the proxy, writing any file to {@code out}. */
@@ -180,12 +142,10 @@ class CliRequestFaultMatrixTest {
         int baselineRequests = baseline.requests();
         Path out = tmp.resolve("out.npy");
         try (FaultProxy proxy = FaultProxy.start(via == Via.S3 ? s3.endpoint() : http.url(), 42)
-                .add(rule(kind, fault))) {
+                .add(RequestFixtures.rule(kind, fault))) {
             Run r = run(command(kind, via, proxy, out));
             Seen got = seen(r, proxy, out);
-            synchronized (INJECTED) {
-                proxy.injectedCounts().forEach((f, n) -> INJECTED.merge(f, n, Integer::sum));
-            }
+            INJECTED.add(proxy);
             int requests = proxy.requests().size();
             String report = outcome + ", exit " + r.exit() + ", " + requests + " requests against "
                     + baselineRequests + " without faults\nstderr: " + r.err();

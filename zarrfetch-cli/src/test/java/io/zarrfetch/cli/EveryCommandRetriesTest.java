@@ -23,6 +23,7 @@ import io.zarrfetch.cli.CliTest.Run;
 import io.zarrfetch.testkit.FaultProxy;
 import io.zarrfetch.testkit.FaultProxy.Fault;
 import io.zarrfetch.testkit.FaultProxy.Rule;
+import io.zarrfetch.testkit.RequestFixtures;
 import io.zarrfetch.testkit.S3Server;
 import io.zarrfetch.testkit.mur.MurDataset;
 
@@ -45,9 +46,7 @@ class EveryCommandRetriesTest {
         s3 = S3Server.start();
         s3.createBucket(BUCKET);
         // a prefix of three listing pages, with objects of several parts among them
-        for (int i = 0; i < 2100; i++) {
-            s3.put(BUCKET, String.format("many/k-%05d", i), new byte[] {(byte) i});
-        }
+        RequestFixtures.putPages(s3, BUCKET);
         for (int i = 0; i < 3; i++) {
             s3.put(BUCKET, "many/big-" + i, CliTest.data(200_000, i));
         }
@@ -61,7 +60,7 @@ class EveryCommandRetriesTest {
                 s3.put(BUCKET, "mur/" + mur.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
             }
         }
-        CliRequestFaultMatrixTest.putSharded(s3, BUCKET, "sharded/");
+        RequestFixtures.putShardedArray(s3, BUCKET, "sharded/");
     }
 
     @AfterAll

@@ -279,24 +279,24 @@ final class Scheduler {
     }
 
     int target() {
-        lock.lock();
-        try {
-            return target;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> target);
     }
 
     int maxTarget() {
+        return locked(() -> maxTarget);
+    }
+
+    // ---- the run's state ----
+
+    /** A value read under the lock. */
+    private <T> T locked(java.util.function.Supplier<T> value) {
         lock.lock();
         try {
-            return maxTarget;
+            return value.get();
         } finally {
             lock.unlock();
         }
     }
-
-    // ---- the run's state ----
 
     /** Wakes workers waiting for room (a buffer was freed, by this run or another sharing the pool). */
     void wakeUp() {
@@ -330,30 +330,15 @@ final class Scheduler {
     }
 
     boolean cancelled() {
-        lock.lock();
-        try {
-            return cancelled;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> cancelled);
     }
 
     boolean inputDone() {
-        lock.lock();
-        try {
-            return inputDone;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> inputDone);
     }
 
     /** When the last task ended with nothing left to do, or 0 when that has not happened. */
     long finishedAt() {
-        lock.lock();
-        try {
-            return finishedAt;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> finishedAt);
     }
 }

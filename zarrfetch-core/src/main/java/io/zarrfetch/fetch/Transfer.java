@@ -159,22 +159,7 @@ final class Transfer {
      */
     private void copy(Job job, Body body, long offset, long length, ByteBuffer staging, Flight<Job> flight,
             Flight.Lane lane) throws IOException {
-        long[] got = new long[1];
-        Destination.Progress progress = new Destination.Progress() {
-            @Override
-            public void check() throws StoreException {
-                if (scheduler.stopping()) {
-                    throw Destination.cancelled(job);
-                }
-            }
-
-            @Override
-            public void wrote(long end, int n) {
-                got[0] += n;
-                counters.bytesReceived.add(n);
-                flight.wrote(lane, end);
-            }
-        };
+        Copying progress = new Copying(job, flight, lane);
         long copied;
         try {
             copied = destination.copy(job, body, offset, length, staging, progress);
@@ -186,7 +171,7 @@ final class Transfer {
             // reads the body again from its first byte, which for a checked body (a whole object) is byte 0.
             // Retried, not failed: damage on the way may not recur, and an object stored damaged still fails,
             // after its attempts, naming both checksums (docs/reliability.md).
-            throw new Resumable(e, Retries.kept(e, got[0]));
+            throw new Resumable(e, Retries.kept(e, progress.got));
         }
         if (body.verified()) {
             job.verified = true;
@@ -313,22 +298,44 @@ final class Transfer {
         job.partCount = 1;
         counters.requestsActive.incrementAndGet();
         try (body) {
-            destination.readToEnd(job, body, first, staging, new Destination.Progress() {
-                @Override
-                public void check() throws StoreException {
-                    if (scheduler.stopping()) {
-                        throw Destination.cancelled(job);
-                    }
-                }
-
-                @Override
-                public void wrote(long end, int n) {
-                    counters.bytesReceived.add(n);
-                }
-            });
+            destination.readToEnd(job, body, first, staging, new Copying(job, null, null));
             job.verified = body.verified();
         } finally {
             counters.requestsActive.decrementAndGet();
+        }
+    }
+
+    /**
+     * What a copy into the destination reports as it goes: the bytes received, counted for the run and the request,
+     * the flight's progress (when it is watched), and a cancelled run, which stops it before its next read.
+     */
+    private final class Copying implements Destination.Progress {
+        private final Job job;
+        private final Flight<Job> flight;
+        private final Flight.Lane lane;
+        /** Bytes this copy wrote. */
+        long got;
+
+        Copying(Job job, Flight<Job> flight, Flight.Lane lane) {
+            this.job = job;
+            this.flight = flight;
+            this.lane = lane;
+        }
+
+        @Override
+        public void check() throws StoreException {
+            if (scheduler.stopping()) {
+                throw Destination.cancelled(job);
+            }
+        }
+
+        @Override
+        public void wrote(long end, int n) {
+            got += n;
+            counters.bytesReceived.add(n);
+            if (flight != null) {
+                flight.wrote(lane, end);
+            }
         }
     }
 

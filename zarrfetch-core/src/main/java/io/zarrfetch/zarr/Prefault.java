@@ -33,6 +33,11 @@ final class Prefault implements AutoCloseable {
         thread = Thread.ofPlatform().daemon().name("zarrfetch-prefault").unstarted(() -> populate(region));
     }
 
+    /** Whether pages are populated here (Linux, native access enabled), or this does nothing. */
+    static boolean available() {
+        return MADVISE.isPresent();
+    }
+
     /** Starts populating {@code region} (a file mapping) from its start; {@link #close()} stops and waits. */
     static Prefault start(MemorySegment region) {
         Prefault p = new Prefault(region);

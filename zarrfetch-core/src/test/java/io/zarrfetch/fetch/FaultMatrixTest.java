@@ -3,11 +3,9 @@ package io.zarrfetch.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +29,7 @@ import io.zarrfetch.store.Stores;
 import io.zarrfetch.testkit.FaultOutcome;
 import io.zarrfetch.testkit.FaultProxy.Fault;
 import io.zarrfetch.testkit.FaultProxy.Rule;
+import io.zarrfetch.testkit.FaultTally;
 import io.zarrfetch.testkit.FaultProxy;
 import io.zarrfetch.testkit.HttpFileServer;
 import io.zarrfetch.testkit.S3Server;
@@ -54,7 +53,7 @@ class FaultMatrixTest {
     static HttpFileServer http;
     static final Map<String, String> SHA = new ConcurrentHashMap<>();
     /** Faults injected by the whole class, per kind, for the log line and docs/reliability.md. */
-    static final Map<Fault, Integer> INJECTED = new EnumMap<>(Fault.class);
+    static final FaultTally INJECTED = new FaultTally();
     /** Objects delivered and compared with their SHA-256: bytes of those that matched, and those that did not. */
     static final LongAdder VERIFIED_OBJECTS = new LongAdder();
     static final LongAdder VERIFIED_BYTES = new LongAdder();
@@ -89,8 +88,7 @@ class FaultMatrixTest {
     static void stop() throws Exception {
         http.close();
         s3.close();
-        int total = INJECTED.values().stream().mapToInt(Integer::intValue).sum();
-        System.out.println("FaultMatrixTest injected " + total + " faults: " + INJECTED);
+        System.out.println("FaultMatrixTest " + INJECTED);
         System.out.println("FaultMatrixTest delivered " + VERIFIED_OBJECTS.sum() + " objects, " + VERIFIED_BYTES.sum()
                 + " bytes, equal to their SHA-256; corrupt deliveries: " + CORRUPT.sum());
     }
@@ -133,8 +131,8 @@ class FaultMatrixTest {
         return sha;
     }
 
-    static synchronized void record(FaultProxy proxy) {
-        proxy.injectedCounts().forEach((f, n) -> INJECTED.merge(f, n, Integer::sum));
+    static void record(FaultProxy proxy) {
+        INJECTED.add(proxy);
     }
 
     /** The outcome the engine must reach for one fault, as docs/reliability.md lists it. */

@@ -56,18 +56,27 @@ class TransferTest {
     final Scheduler scheduler = new Scheduler(SIZE, 1, destination, counters);
     final Transfer transfer = new Transfer(destination, scheduler, counters);
 
-    static Stores stores(FaultProxy proxy) {
-        return new Stores(StoreOptions.defaults().withEndpoint(proxy.endpoint()).withAnonymous(true)
-                .withReadTimeout(Duration.ofSeconds(5)).withRetry(new RetryPolicy(3, Duration.ZERO, Duration.ZERO)));
+    static final RetryPolicy THREE = new RetryPolicy(3, Duration.ZERO, Duration.ZERO);
+
+    /** S3Proxy behind a fault proxy with one rule, stores through it, and a listed object's job. */
+    record Setup(FaultProxy proxy, Stores stores, Job job) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            stores.close();
+            proxy.close();
+        }
     }
 
-    /** A listed object's job, its buffer reserved as the scheduler does at admission. */
-    Job listed(Stores stores, String key) throws Exception {
+    /** The job of object {@code key}, its buffer reserved as the scheduler does at admission. */
+    Setup setup(Rule rule, RetryPolicy retry, String key) throws Exception {
+        FaultProxy proxy = FaultProxy.start(s3.endpoint(), 1).add(rule);
+        Stores stores = new Stores(StoreOptions.defaults().withEndpoint(proxy.endpoint()).withAnonymous(true)
+                .withReadTimeout(Duration.ofSeconds(5)).withRetry(retry));
         Store store = stores.locate("s3://" + BUCKET + "/").store();
         Job job = transfer.job(FetchItem.of(store, store.head(key)));
         assertThat(destination.reserve(job, SIZE)).isTrue();
         job.size = SIZE;
-        return job;
+        return new Setup(proxy, stores, job);
     }
 
     static byte[] bytes(Job job, int length) {
@@ -83,13 +92,11 @@ class TransferTest {
 
     @Test
     void aBodyCutShortIsResumedFromItsLastByte() throws Exception {
-        try (FaultProxy proxy = FaultProxy.start(s3.endpoint(), 1)
-                .add(Rule.first(1, Fault.CUT_SHORT).onMethod("GET"));
-                Stores stores = stores(proxy)) {
-            Job job = listed(stores, "obj");
+        try (Setup x = setup(Rule.first(1, Fault.CUT_SHORT).onMethod("GET"), THREE, "obj")) {
+            Job job = x.job();
             assertThat(transfer.transfer(job, 0, SIZE, null, null, 0, false)).isTrue();
             assertThat(bytes(job, SIZE)).isEqualTo(DATA);
-            List<String> ranges = gets(proxy);
+            List<String> ranges = gets(x.proxy());
             assertThat(ranges).containsExactly("bytes=0-" + (SIZE - 1), "bytes=" + SIZE / 2 + "-" + (SIZE - 1));
             assertThat(counters.requests).hasValue(2);
             assertThat(counters.retries).hasValue(1);
@@ -100,54 +107,46 @@ class TransferTest {
 
     @Test
     void aWholeObjectWhoseChecksumFailsIsReadAgainFromItsFirstByte() throws Exception {
-        try (FaultProxy proxy = FaultProxy.start(s3.endpoint(), 1)
-                .add(Rule.first(1, Fault.CORRUPT_BODY).onMethod("GET"));
-                Stores stores = stores(proxy)) {
-            Job job = listed(stores, "summed");
+        try (Setup x = setup(Rule.first(1, Fault.CORRUPT_BODY).onMethod("GET"), THREE, "summed")) {
+            Job job = x.job();
             assertThat(transfer.transfer(job, 0, SIZE, null, null, 0, true)).isTrue();
             assertThat(bytes(job, SIZE)).isEqualTo(DATA);
             assertThat(job.verified).isTrue();
-            assertThat(gets(proxy)).as("plain GETs, the second from byte 0").containsExactly("null", "null");
+            assertThat(gets(x.proxy())).as("plain GETs, the second from byte 0").containsExactly("null", "null");
         }
     }
 
     @Test
     void aFailureThatDoesNotPassFailsThePartAfterOneRequest() throws Exception {
-        try (FaultProxy proxy = FaultProxy.start(s3.endpoint(), 1)
-                .add(Rule.first(1, Fault.FORBIDDEN_403).onMethod("GET"));
-                Stores stores = stores(proxy)) {
-            Job job = listed(stores, "obj");
+        try (Setup x = setup(Rule.first(1, Fault.FORBIDDEN_403).onMethod("GET"), THREE, "obj")) {
+            Job job = x.job();
             assertThatThrownBy(() -> transfer.transfer(job, 0, SIZE, null, null, 0, false))
                     .isInstanceOf(StoreException.class).hasMessageContaining("403");
-            assertThat(gets(proxy)).hasSize(1);
+            assertThat(gets(x.proxy())).hasSize(1);
             assertThat(counters.retries).hasValue(0);
         }
     }
 
     @Test
     void aPartOfAnotherVersionFailsAsChanged() throws Exception {
-        try (FaultProxy proxy = FaultProxy.start(s3.endpoint(), 1)
-                .add(Rule.first(1, Fault.OBJECT_CHANGED).onMethod("GET"));
-                Stores stores = stores(proxy)) {
-            Job job = listed(stores, "obj");
+        try (Setup x = setup(Rule.first(1, Fault.OBJECT_CHANGED).onMethod("GET"), THREE, "obj")) {
+            Job job = x.job();
             assertThat(transfer.transfer(job, 0, SIZE / 2, null, null, 0, false)).isTrue();
             assertThatThrownBy(() -> transfer.transfer(job, SIZE / 2, SIZE / 2, null, null, 0, false))
                     .isInstanceOf(StoreException.class).hasMessageContaining("the object changed while it was fetched")
                     .hasMessageContaining("412");
-            assertThat(proxy.requests().getLast().header("If-Match")).isEqualTo(job.etag);
+            assertThat(x.proxy().requests().getLast().header("If-Match")).isEqualTo(job.etag);
         }
     }
 
     @Test
     void aPartsRetriesStopWhenItsStoresBudgetIsSpent() throws Exception {
-        try (FaultProxy proxy = FaultProxy.start(s3.endpoint(), 1).add(Rule.sometimes(1.0, Fault.SLOW_DOWN_503)
-                .onMethod("GET"));
-                Stores stores = new Stores(StoreOptions.defaults().withEndpoint(proxy.endpoint()).withAnonymous(true)
-                        .withRetry(new RetryPolicy(5, Duration.ZERO, Duration.ZERO).withBudget(1, 0)))) {
-            Job job = listed(stores, "obj");
+        try (Setup x = setup(Rule.sometimes(1.0, Fault.SLOW_DOWN_503).onMethod("GET"),
+                new RetryPolicy(5, Duration.ZERO, Duration.ZERO).withBudget(1, 0), "obj")) {
+            Job job = x.job();
             assertThatThrownBy(() -> transfer.transfer(job, 0, SIZE, null, null, 0, false))
                     .hasMessageContaining("the retry budget is spent (1 retries that got no answer, for 1 good answers)");
-            assertThat(gets(proxy)).hasSize(2);
+            assertThat(gets(x.proxy())).hasSize(2);
         }
     }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import io.zarrfetch.testkit.FaultProxy;
 import io.zarrfetch.testkit.FaultProxy.Fault;
 import io.zarrfetch.testkit.FaultProxy.Rule;
+import io.zarrfetch.testkit.RequestFixtures;
 import io.zarrfetch.testkit.S3Server;
 
 /**
@@ -24,16 +24,14 @@ import io.zarrfetch.testkit.S3Server;
  */
 class RetryingStoreTest {
     static final String BUCKET = "retries";
-    static final List<String> KEYS = IntStream.range(0, 2345).mapToObj(i -> String.format("many/k-%05d", i)).toList();
+    static final List<String> KEYS = RequestFixtures.KEYS; // three pages
     static S3Server s3;
 
     @BeforeAll
     static void start() throws Exception {
         s3 = S3Server.start();
         s3.createBucket(BUCKET);
-        for (String k : KEYS) {
-            s3.put(BUCKET, k, new byte[] {(byte) k.hashCode()});
-        }
+        RequestFixtures.putPages(s3, BUCKET);
         s3.put(BUCKET, "one", StoreConformanceTest.bytes(50_000, 1));
     }
 

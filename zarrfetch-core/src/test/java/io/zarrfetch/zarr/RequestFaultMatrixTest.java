@@ -4,16 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -33,8 +27,9 @@ import io.zarrfetch.testkit.FaultOutcome;
 import io.zarrfetch.testkit.FaultOutcome.Request;
 import io.zarrfetch.testkit.FaultProxy;
 import io.zarrfetch.testkit.FaultProxy.Fault;
-import io.zarrfetch.testkit.FaultProxy.Rule;
+import io.zarrfetch.testkit.FaultTally;
 import io.zarrfetch.testkit.HttpFileServer;
+import io.zarrfetch.testkit.RequestFixtures;
 import io.zarrfetch.testkit.S3Server;
 
 /**
@@ -49,9 +44,6 @@ import io.zarrfetch.testkit.S3Server;
  */
 class RequestFaultMatrixTest {
     static final String BUCKET = "requests";
-    /** 2,100 keys: three pages of a listing (1,000 a page). */
-    static final List<String> KEYS = IntStream.range(0, 2100).mapToObj(i -> String.format("many/k-%05d", i)).toList();
-    static final String ARRAY = "shard_end_gzip_index_crc32c";
 
     static S3Server s3;
     static HttpFileServer http;
@@ -60,7 +52,7 @@ class RequestFaultMatrixTest {
     static byte[] withoutShard00;
     static String metadata;
     static final Map<String, Integer> BASELINE = new ConcurrentHashMap<>();
-    static final Map<Fault, Integer> INJECTED = new EnumMap<>(Fault.class);
+    static final FaultTally INJECTED = new FaultTally();
 
     enum Via { S3, HTTP }
 
@@ -68,17 +60,7 @@ class RequestFaultMatrixTest {
     static void start() throws Exception {
         s3 = S3Server.start();
         s3.createBucket(BUCKET);
-        for (String k : KEYS) {
-            s3.put(BUCKET, k, new byte[] {(byte) k.hashCode()});
-        }
-        s3.put(BUCKET, "one", new byte[10_000]);
-        Path fixture = Path.of(RequestFaultMatrixTest.class.getResource("v3/" + ARRAY).toURI());
-        try (Stream<Path> files = Files.walk(fixture)) {
-            for (Path p : files.filter(Files::isRegularFile).filter(p -> !p.toString().contains("expected"))
-                    .toList()) {
-                s3.put(BUCKET, "arr/" + fixture.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
-            }
-        }
+        RequestFixtures.put(s3, BUCKET);
         http = HttpFileServer.start(s3.root().resolve(BUCKET)); // the same files over plain HTTP
         try (Stores stores = new Stores(StoreOptions.defaults().withEndpoint(s3.endpoint()).withAnonymous(true));
                 Fetcher fetcher = new Fetcher(FetchOptions.defaults())) {
@@ -96,33 +78,12 @@ class RequestFaultMatrixTest {
     static void stop() throws Exception {
         http.close();
         s3.close();
-        int total = INJECTED.values().stream().mapToInt(Integer::intValue).sum();
-        System.out.println("RequestFaultMatrixTest injected " + total + " faults: " + INJECTED);
+        System.out.println("RequestFaultMatrixTest " + INJECTED);
     }
 
     static Stream<Arguments> matrix() {
-        List<Arguments> cases = new ArrayList<>();
-        for (Request kind : Request.values()) {
-            for (Fault f : Fault.values()) {
-                for (Via v : Via.values()) {
-                    if (kind != Request.LISTING || v == Via.S3) { // plain HTTP servers cannot list
-                        cases.add(Arguments.of(kind, f, v));
-                    }
-                }
-            }
-        }
-        return cases.stream();
-    }
-
-    /** The first request of the kind gets the fault (a change of the object follows a ranged GET). */
-    static Rule rule(Request kind, Fault fault) {
-        Rule r = switch (kind) {
-            case LISTING -> Rule.first(1, fault).onMethod("GET").onPath("continuation-token"); // page 2 of 3
-            case METADATA -> Rule.first(1, fault).onMethod("GET").onPath("/arr/zarr.json");
-            case SHARD_INDEX -> Rule.first(1, fault).onMethod("GET").onPath("/arr/c/0/0");
-            case HEAD -> Rule.first(1, fault).onMethod("HEAD").onPath("/one");
-        };
-        return fault == Fault.OBJECT_CHANGED || fault == Fault.OBJECT_GREW ? r.onRanged(true) : r;
+        return RequestFixtures.cases((kind, s3) -> kind != Request.LISTING || s3).stream() // HTTP cannot list
+                .map(c -> Arguments.of(c.kind(), c.fault(), c.s3() ? Via.S3 : Via.HTTP));
     }
 
     static Stores stores(Via via, FaultProxy proxy) {
@@ -172,7 +133,7 @@ class RequestFaultMatrixTest {
 
     static Object expected(Request kind, FaultOutcome outcome) {
         return switch (kind) {
-            case LISTING -> KEYS;
+            case LISTING -> RequestFixtures.KEYS;
             case METADATA -> metadata;
             case SHARD_INDEX -> outcome == FaultOutcome.ABSENT ? withoutShard00 : arrayBytes;
             case HEAD -> 10_000L;
@@ -185,7 +146,7 @@ class RequestFaultMatrixTest {
         FaultOutcome outcome = FaultOutcome.of(fault, kind);
         int baseline = baseline(kind, via);
         try (FaultProxy proxy = FaultProxy.start(via == Via.S3 ? s3.endpoint() : http.url(), 42)
-                .add(rule(kind, fault))) {
+                .add(RequestFixtures.rule(kind, fault))) {
             Object got = null;
             Exception failure = null;
             try {
@@ -195,9 +156,7 @@ class RequestFaultMatrixTest {
             } catch (IOException | IllegalArgumentException e) {
                 failure = e;
             }
-            synchronized (INJECTED) {
-                proxy.injectedCounts().forEach((f, n) -> INJECTED.merge(f, n, Integer::sum));
-            }
+            INJECTED.add(proxy);
             int requests = proxy.requests().size();
             String report = outcome + ", " + requests + " requests against " + baseline + " without faults: "
                     + (failure != null ? failure.getMessage() : "no failure");

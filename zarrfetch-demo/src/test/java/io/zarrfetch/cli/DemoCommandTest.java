@@ -1,34 +1,20 @@
 package io.zarrfetch.cli;
 
+import static io.zarrfetch.cli.CliTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import picocli.CommandLine;
+import io.zarrfetch.cli.CliTest.Run;
 
 /** {@code zarrfetch demo}, with this module on the class path, as the launcher runs it. */
 class DemoCommandTest {
     @TempDir
     Path tmp;
-
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @Test
     void runsTheRaceOnASmallDataSetAndReusesIt() {
@@ -39,7 +25,7 @@ class DemoCommandTest {
         Run again = run("demo", "--small", "--chunks", "12", "--data", tmp.toString(), "--json");
         assertThat(again.exit()).isZero();
         assertThat(again.err()).as("the data set is reused").doesNotContain("Generating");
-        assertThat(again.out().lines().toList().getLast()).contains("\"objects\":12", "\"failed\":0");
+        assertThat(again.outLines().getLast()).contains("\"objects\":12", "\"failed\":0");
     }
 
     /** What bench/lib/gen_mur.sh runs: the data set alone, as a Zarr store in a folder. */
