@@ -84,7 +84,7 @@ public final class Retries {
             try {
                 answer = request.send();
             } catch (StoreException e) {
-                if (abort != null && abort.aborted()) {
+                if (!retryable(e, abort)) {
                     throw e;
                 }
                 backoff(e, attempt);

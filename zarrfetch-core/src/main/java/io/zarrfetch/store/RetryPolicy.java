@@ -35,9 +35,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay, int budgetBase,
         double budgetRatio) {
-    /** Retries a run may make whatever its answers, by default. */
+    /** Retries without an answer allowed whatever the answers, by default. */
     public static final int DEFAULT_BUDGET_BASE = 100;
-    /** Retries a run earns per good answer, by default. */
+    /** Retries earned per good answer, by default. */
     public static final double DEFAULT_BUDGET_RATIO = 0.2;
 
     public RetryPolicy {
