@@ -24,9 +24,7 @@ import io.zarrfetch.testkit.FaultOutcome.Request;
 import io.zarrfetch.testkit.FaultProxy;
 import io.zarrfetch.testkit.FaultProxy.Fault;
 import io.zarrfetch.testkit.FaultTally;
-import io.zarrfetch.testkit.HttpFileServer;
 import io.zarrfetch.testkit.RequestFixtures;
-import io.zarrfetch.testkit.S3Server;
 
 /**
  * The fault matrix of the requests that are not object GETs (the library's is RequestFaultMatrixTest), through the
@@ -40,8 +38,7 @@ import io.zarrfetch.testkit.S3Server;
 class CliRequestFaultMatrixTest {
     static final String BUCKET = "requests";
 
-    static S3Server s3;
-    static HttpFileServer http;
+    static RequestFixtures.Servers servers;
     @TempDir
     Path tmp;
     static final Map<String, Baseline> BASELINES = new ConcurrentHashMap<>();
@@ -51,16 +48,12 @@ class CliRequestFaultMatrixTest {
 
     @BeforeAll
     static void start() throws Exception {
-        s3 = S3Server.start();
-        s3.createBucket(BUCKET);
-        RequestFixtures.put(s3, BUCKET);
-        http = HttpFileServer.start(s3.root().resolve(BUCKET));
+        servers = RequestFixtures.serve(BUCKET);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        http.close();
-        s3.close();
+        servers.close();
         System.out.println("CliRequestFaultMatrixTest " + INJECTED);
     }
 
@@ -111,7 +104,7 @@ class CliRequestFaultMatrixTest {
             Baseline b = BASELINES.get(kind + " " + via);
             if (b == null) {
                 Path out = tmp.resolve("baseline.npy");
-                try (FaultProxy proxy = FaultProxy.start(via == Via.S3 ? s3.endpoint() : http.url(), 1)) {
+                try (FaultProxy proxy = FaultProxy.start(servers.upstream(via == Via.S3), 1)) {
                     Run r = run(command(kind, via, proxy, out));
                     assertThat(r.exit()).as(r.err()).isZero();
                     b = new Baseline(seen(r, proxy, out), proxy.requests().size());
@@ -141,7 +134,7 @@ class CliRequestFaultMatrixTest {
         Seen expected = baseline.seen();
         int baselineRequests = baseline.requests();
         Path out = tmp.resolve("out.npy");
-        try (FaultProxy proxy = FaultProxy.start(via == Via.S3 ? s3.endpoint() : http.url(), 42)
+        try (FaultProxy proxy = FaultProxy.start(servers.upstream(via == Via.S3), 42)
                 .add(RequestFixtures.rule(kind, fault))) {
             Run r = run(command(kind, via, proxy, out));
             Seen got = seen(r, proxy, out);

@@ -28,9 +28,7 @@ import io.zarrfetch.testkit.FaultOutcome.Request;
 import io.zarrfetch.testkit.FaultProxy;
 import io.zarrfetch.testkit.FaultProxy.Fault;
 import io.zarrfetch.testkit.FaultTally;
-import io.zarrfetch.testkit.HttpFileServer;
 import io.zarrfetch.testkit.RequestFixtures;
-import io.zarrfetch.testkit.S3Server;
 
 /**
  * Every fault {@link FaultProxy} injects, against every kind of request that is not an object's GET (those are
@@ -45,8 +43,7 @@ import io.zarrfetch.testkit.S3Server;
 class RequestFaultMatrixTest {
     static final String BUCKET = "requests";
 
-    static S3Server s3;
-    static HttpFileServer http;
+    static RequestFixtures.Servers servers;
     /** The array's bytes as read without faults, and with shard c/0/0 absent (its region the fill value, 0). */
     static byte[] arrayBytes;
     static byte[] withoutShard00;
@@ -58,11 +55,9 @@ class RequestFaultMatrixTest {
 
     @BeforeAll
     static void start() throws Exception {
-        s3 = S3Server.start();
-        s3.createBucket(BUCKET);
-        RequestFixtures.put(s3, BUCKET);
-        http = HttpFileServer.start(s3.root().resolve(BUCKET)); // the same files over plain HTTP
-        try (Stores stores = new Stores(StoreOptions.defaults().withEndpoint(s3.endpoint()).withAnonymous(true));
+        servers = RequestFixtures.serve(BUCKET);
+        try (Stores stores = new Stores(StoreOptions.defaults().withEndpoint(servers.s3().endpoint())
+                .withAnonymous(true));
                 Fetcher fetcher = new Fetcher(FetchOptions.defaults())) {
             ZarrArray array = ZarrArray.open(stores, "s3://" + BUCKET + "/arr", fetcher);
             metadata = describe(array.metadata());
@@ -76,8 +71,7 @@ class RequestFaultMatrixTest {
 
     @AfterAll
     static void stop() throws Exception {
-        http.close();
-        s3.close();
+        servers.close();
         System.out.println("RequestFaultMatrixTest " + INJECTED);
     }
 
@@ -122,7 +116,7 @@ class RequestFaultMatrixTest {
         String key = kind + " " + via;
         Integer n = BASELINE.get(key);
         if (n == null) {
-            try (FaultProxy proxy = FaultProxy.start(via == Via.S3 ? s3.endpoint() : http.url(), 1)) {
+            try (FaultProxy proxy = FaultProxy.start(servers.upstream(via == Via.S3), 1)) {
                 request(kind, via, proxy);
                 n = proxy.requests().size();
             }
@@ -145,7 +139,7 @@ class RequestFaultMatrixTest {
     void eachFaultEndsInWhatARunWithoutItGivesOrACleanFailure(Request kind, Fault fault, Via via) throws Exception {
         FaultOutcome outcome = FaultOutcome.of(fault, kind);
         int baseline = baseline(kind, via);
-        try (FaultProxy proxy = FaultProxy.start(via == Via.S3 ? s3.endpoint() : http.url(), 42)
+        try (FaultProxy proxy = FaultProxy.start(servers.upstream(via == Via.S3), 42)
                 .add(RequestFixtures.rule(kind, fault))) {
             Object got = null;
             Exception failure = null;

@@ -3,6 +3,7 @@ package io.zarrfetch.testkit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiPredicate;
@@ -30,6 +31,34 @@ public final class RequestFixtures {
 
     /** The object of 10,000 bytes that the HEADs ask for. */
     public static final String ONE = "one";
+
+    /** The servers a matrix sends its requests to: S3, and the same files over plain HTTP. */
+    public record Servers(S3Server s3, HttpFileServer http) implements AutoCloseable {
+        /** Where a fault proxy forwards to: the S3 endpoint, or the HTTP server. */
+        public URI upstream(boolean viaS3) {
+            return viaS3 ? s3.endpoint() : http.url();
+        }
+
+        @Override
+        public void close() throws Exception {
+            try (s3) {
+                http.close();
+            }
+        }
+    }
+
+    /** Starts an S3 server holding all of it ({@link #put}) in {@code bucket}, and an HTTP server of that bucket. */
+    public static Servers serve(String bucket) throws Exception {
+        S3Server s3 = S3Server.start();
+        try {
+            s3.createBucket(bucket);
+            put(s3, bucket);
+            return new Servers(s3, HttpFileServer.start(s3.root().resolve(bucket)));
+        } catch (Exception | Error e) {
+            s3.close();
+            throw e;
+        }
+    }
 
     /** Puts all of it: {@link #KEYS}, the sharded array under {@code arr/}, and {@link #ONE}. */
     public static void put(S3Server s3, String bucket) {
