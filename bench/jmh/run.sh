@@ -29,8 +29,9 @@ fi
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   echo "run.sh: building zarrfetch and the benchmark" >&2
-  (cd "$ROOT" && mvn -B -q install -DskipTests)
-  (cd "$HERE" && mvn -B -q package)
+  # one reactor build: this project is a module of the root pom (its bench profile), built against the
+  # zarrfetch-core and -testkit of the same build, so nothing is installed into ~/.m2
+  (cd "$ROOT" && mvn -B -q package -DskipTests -Dzarrfetch.fuzz.skip -pl bench/jmh -am)
 fi
 
 quiet() { # wait up to 60 s for the 1-minute load average to fall under 0.5

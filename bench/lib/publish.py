@@ -344,6 +344,10 @@ def write_doc(main, sweep, main_copy, sweep_copy, charts, docs, publish_cmd, out
         w("")
         w("## Earlier runs")
         w("")
+        w("The runs the decision records cite (docs/decisions/); runs that later ones superseded are in the "
+          "repository's")
+        w("history (`git log -- docs/results/`).")
+        w("")
         lines.extend(er)
     with open(out_path, "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -59,7 +59,7 @@ final class BenchCommand implements Callable<Integer> {
         if (sources.isEmpty() && from == null) {
             throw new ParameterException(spec.commandLine(), "bench needs at least one SRC or --from FILE");
         }
-        FetchOptions options = fetch.options(store.aws());
+        FetchOptions options = fetch.options();
         Measurement m = Measurement.start();
         FetchReport report;
         Fetching.Inputs inputs;

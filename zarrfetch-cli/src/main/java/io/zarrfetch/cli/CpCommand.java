@@ -71,7 +71,7 @@ final class CpCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "DEST must be a local folder or file, not " + dest);
         }
         List<String> sources = args.subList(0, args.size() - 1);
-        FetchOptions options = fetch.options(store.aws());
+        FetchOptions options = fetch.options();
         FetchReport report;
         List<String> badLines;
         try (Stores stores = new Stores(store.options(options.concurrency()));

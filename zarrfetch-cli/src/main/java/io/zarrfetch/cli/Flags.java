@@ -10,7 +10,6 @@ import java.util.regex.Pattern;
 
 import io.zarrfetch.fetch.FetchOptions;
 import io.zarrfetch.fetch.HedgePolicy;
-import io.zarrfetch.fetch.RetryPolicy;
 import io.zarrfetch.store.AwsConfig;
 import io.zarrfetch.store.StoreOptions;
 import picocli.CommandLine;
@@ -74,6 +73,11 @@ final class Flags {
                         + "longer than TIME (default: 30s); the request is then retried, resuming the body.")
         Duration readTimeout;
 
+        @Option(names = "--max-attempts", paramLabel = "N",
+                description = "Try a failing request (any: listings, metadata, objects) at most N times, the first "
+                        + "included (default: $AWS_MAX_ATTEMPTS, the profile's max_attempts, else 5).")
+        Integer maxAttempts;
+
         private AwsConfig aws;
 
         /**
@@ -107,6 +111,12 @@ final class Flags {
             if (caBundle != null) {
                 o = o.withCaBundle(caBundle);
             }
+            if (maxAttempts != null) {
+                if (maxAttempts < 1) {
+                    throw new BadInput(command, "--max-attempts must be 1 or more, was " + maxAttempts);
+                }
+                o = o.withRetry(o.retry().withMaxAttempts(maxAttempts));
+            }
             try {
                 if (endpoint != null) {
                     o = o.withEndpoint(endpoint);
@@ -139,10 +149,6 @@ final class Flags {
                         + "(default: 512MiB).")
         Long memoryLimit;
 
-        @Option(names = "--max-attempts", paramLabel = "N",
-                description = "Try a failing request at most N times, the first included (default: "
-                        + "$AWS_MAX_ATTEMPTS, the profile's max_attempts, else 5).")
-        Integer maxAttempts;
 
         // '%%': picocli formats descriptions, and a lone '%' is a broken format specifier
         @Option(names = "--no-hedging", description = "Never send a stalled request again (default: a request that "
@@ -151,21 +157,15 @@ final class Flags {
         boolean noHedging;
 
         /**
-         * The options: these flags, then {@code aws} (the environment and the profile) where it says something, then
-         * the defaults.
+         * The options: these flags, then the defaults.
          *
-         * @param aws the AWS settings, or {@code null} for none
          * @throws BadInput when a value is out of its range
          */
-        FetchOptions options(AwsConfig aws) {
+        FetchOptions options() {
             FetchOptions o = FetchOptions.defaults();
             o = set(o, "--concurrency", concurrency, FetchOptions::withConcurrency);
             o = set(o, "--part-size", partSize, FetchOptions::withPartSize);
             o = set(o, "--memory-limit", memoryLimit, FetchOptions::withMemoryLimit);
-            if (maxAttempts != null && maxAttempts < 1) {
-                throw new BadInput(command, "--max-attempts must be 1 or more, was " + maxAttempts);
-            }
-            o = withMaxAttempts(o, maxAttempts != null ? maxAttempts : aws != null ? aws.maxAttempts() : null);
             if (noHedging) {
                 o = o.withHedging(HedgePolicy.off());
             }
@@ -184,16 +184,6 @@ final class Flags {
                 throw new BadInput(command, option + ": " + e.getMessage());
             }
         }
-    }
-
-    /** {@code options} with {@code attempts} attempts per request when not null; the rest of its retry policy kept. */
-    static FetchOptions withMaxAttempts(FetchOptions options, Integer attempts) {
-        if (attempts == null) {
-            return options;
-        }
-        RetryPolicy r = options.retry();
-        return options.withRetry(new RetryPolicy(attempts, r.baseDelay(), r.maxDelay(), r.budgetBase(),
-                r.budgetRatio()));
     }
 
     /** How results are printed. */

@@ -52,8 +52,7 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (Stores stores = new Stores(store.options(8));
-                Fetcher fetcher = new Fetcher(Flags.withMaxAttempts(io.zarrfetch.fetch.FetchOptions.defaults(),
-                        store.aws().maxAttempts()))) {
+                Fetcher fetcher = new Fetcher(io.zarrfetch.fetch.FetchOptions.defaults())) {
             Stores.Location loc = Fetching.locate(spec, stores, url);
             ZarrArray array;
             try {

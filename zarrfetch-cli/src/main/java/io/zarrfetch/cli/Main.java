@@ -18,9 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "zarrfetch", mixinStandardHelpOptions = true, usageHelpWidth = 110, versionProvider = Version.class,
         description = {"Fetches many objects and Zarr arrays from S3, HTTP servers and local folders at the speed of "
                 + "the link, in bounded memory."},
-        subcommands = {LsCommand.class, CpCommand.class, BenchCommand.class, InfoCommand.class, ReadCommand.class,
-                DemoCommand.class,
-                CommandLine.HelpCommand.class},
+        subcommands = {LsCommand.class, CpCommand.class, BenchCommand.class, InfoCommand.class, ReadCommand.class},
         footer = {"", "Run 'zarrfetch help COMMAND' for a command's options."})
 public final class Main implements Callable<Integer> {
     @CommandLine.Spec
@@ -53,6 +51,8 @@ public final class Main implements Callable<Integer> {
     /** The command line over {@code environment}, as {@link #main} runs it. */
     static CommandLine commandLine(Map<String, String> environment) {
         CommandLine cli = new CommandLine(new Main(environment));
+        cli.addSubcommand("demo", demo());
+        cli.addSubcommand("help", new CommandLine.HelpCommand());
         cli.setParameterExceptionHandler(Main::usageError);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("zarrfetch: error: " + printable(message(e)));
@@ -85,6 +85,35 @@ public final class Main implements Callable<Integer> {
     static String printable(String message) {
         return message == null ? "" : String.join("\n", Arrays.stream(message.split("\n", -1))
                 .map(KeyPaths::escaped).toList());
+    }
+
+    /**
+     * The demo lives in the zarrfetch-demo module with its in-process S3 server, dozens of jars no other command
+     * needs: the launcher puts it on the class path for {@code demo} only.
+     */
+    private static Object demo() {
+        try {
+            return Class.forName("io.zarrfetch.cli.DemoCommand").getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return new DemoMissing();
+        }
+    }
+
+    @Command(name = "demo", description = "Runs the seed's race against an S3 server started in this process "
+            + "(needs the zarrfetch-demo module: run it with the ./zarrfetch launcher).")
+    static final class DemoMissing implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Unmatched
+        java.util.List<String> args;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().getErr().println("zarrfetch: error: the demo is not on this class path: run it "
+                    + "with the ./zarrfetch launcher, which adds the zarrfetch-demo module for `demo`");
+            return 1;
+        }
     }
 
     private static String message(Throwable e) {

@@ -1,24 +1,13 @@
 package io.zarrfetch.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.zarrfetch.fetch.FetchOptions;
 import io.zarrfetch.fetch.Fetcher;
-import io.zarrfetch.store.FileErrors;
 import io.zarrfetch.store.Stores;
 import io.zarrfetch.zarr.Npy;
 import io.zarrfetch.zarr.Selection;
@@ -73,7 +62,7 @@ final class ReadCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new Flags.BadInput(spec, "--select " + select + ": " + e.getMessage());
         }
-        FetchOptions options = fetch.options(store.aws());
+        FetchOptions options = fetch.options();
         long t0 = System.nanoTime();
         long[] shape;
         long bytes;
@@ -100,14 +89,14 @@ final class ReadCommand implements Callable<Integer> {
                 Path temp = Files.createTempFile("zarrfetch-read-", ".npy");
                 temp.toFile().deleteOnExit();
                 try {
-                    write(array, selection, temp, bytes);
+                    Npy.write(array, selection, temp);
                     Files.copy(temp, System.out);
                     System.out.flush();
                 } finally {
                     Files.deleteIfExists(temp);
                 }
             } else {
-                write(array, selection, Path.of(outputFile), bytes);
+                Npy.write(array, selection, Path.of(outputFile));
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -121,90 +110,5 @@ final class ReadCommand implements Callable<Integer> {
                     Sizes.format(bytes), seconds, outputFile.equals("-") ? "" : " into " + outputFile);
         }
         return 0;
-    }
-
-    /**
-     * {@link #writeFile}, once the file's folder is known to have room for its {@code bytes}; its file system errors
-     * said in words.
-     */
-    private static void write(ZarrArray array, Selection selection, Path target, long bytes) throws IOException,
-            InterruptedException {
-        checkRoom(target, bytes);
-        try {
-            writeFile(array, selection, target);
-        } catch (FileSystemException e) {
-            throw new IOException(FileErrors.cannotWrite(target, e), e);
-        } catch (RuntimeException | Error e) {
-            for (Throwable c = e; c != null; c = c.getCause()) {
-                if (c instanceof InternalError && String.valueOf(c.getMessage()).contains("unsafe memory access")) {
-                    // the JDK's word for a write to a file mapping that found no disk space behind it (SIGBUS)
-                    throw new IOException(FileErrors.cannotWrite(target, c), e);
-                }
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Fails before anything is fetched when {@code target} cannot hold {@code bytes}: its folder is a file, or its file
-     * system has less room. (A write to a memory-mapped file that finds no room stops the program with an obscure
-     * error, which {@link #write} translates; this says it early, in plain words, in the usual case.)
-     */
-    private static void checkRoom(Path target, long bytes) throws IOException {
-        Path existing = target.toAbsolutePath().getParent();
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        if (existing == null) {
-            return;
-        }
-        if (!Files.isDirectory(existing)) {
-            throw new IOException("cannot write " + target + ": not a folder (at " + existing + ")");
-        }
-        long free = Files.getFileStore(existing).getUsableSpace();
-        if (bytes > free) {
-            throw new IOException("cannot write " + target + ": no space left on device (the selection takes "
-                    + Sizes.format(bytes) + ", " + Sizes.format(free) + " are free there)");
-        }
-    }
-
-    /**
-     * Writes the .npy header, then reads the selection straight into the file through a memory map, under a
-     * temporary name renamed when complete. Not synced to disk, like cp's files.
-     */
-    private static void writeFile(ZarrArray array, Selection selection, Path target) throws IOException,
-            InterruptedException {
-        Selection.Resolved r = selection.resolve(array.metadata().shape());
-        byte[] header = Npy.header(array.metadata().dtype(), r.resultShape());
-        long bytes = Math.multiplyExact(r.elements(), array.metadata().dtype().size());
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        // named and created like cp's partial files: default permissions (createTempFile's are owner-only)
-        Path temp = dir.resolve(".zf-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
-                + ".npy.part");
-        temp.toFile().deleteOnExit(); // also on Ctrl-C, which ends the JVM without running the finally below
-        boolean done = false;
-        try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-                    Arena arena = Arena.ofShared()) {
-                ByteBuffer h = ByteBuffer.wrap(header);
-                while (h.hasRemaining()) {
-                    ch.write(h, h.position());
-                }
-                if (bytes > 0) {
-                    MemorySegment region = ch.map(FileChannel.MapMode.READ_WRITE, header.length, bytes, arena);
-                    try (Prefault ahead = Prefault.start(region)) {
-                        array.read(selection, region);
-                    }
-                }
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            done = true;
-        } finally {
-            if (!done) {
-                Files.deleteIfExists(temp);
-            }
-        }
     }
 }

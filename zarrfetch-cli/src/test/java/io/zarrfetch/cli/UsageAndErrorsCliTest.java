@@ -77,13 +77,6 @@ class UsageAndErrorsCliTest {
         Run badBucket = run("info", "s3://x!/a");
         assertThat(badBucket.exit()).isEqualTo(2);
         assertThat(badBucket.err()).contains("not a valid S3 bucket name: \"x!\"");
-        Run chunks = run("demo", "--chunks", "0", "--data", tmp.toString());
-        assertThat(chunks.exit()).isEqualTo(2);
-        assertThat(chunks.err()).contains("--chunks: chunkCount must be 1..1289, got 0");
-        Run port = run("demo", "--serve", "--port", "99999", "--data", tmp.toString());
-        assertThat(port.exit()).isEqualTo(2);
-        assertThat(port.err()).contains("--port must be from 0 to 65535, was 99999");
-        assertThat(tmp).as("no data set was generated for a run that cannot start").isEmptyDirectory();
         Run missingFrom = run("cp", "--from", tmp.resolve("urls.txt").toString(), tmp.toString());
         assertThat(missingFrom.exit()).isEqualTo(2);
         assertThat(missingFrom.err()).contains("--from " + tmp.resolve("urls.txt") + ": no such file or folder");
@@ -106,7 +99,7 @@ class UsageAndErrorsCliTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8)); // picocli warns on System.err
         try {
-            for (String command : List.of("cp", "bench", "read", "demo")) {
+            for (String command : List.of("cp", "bench", "read")) { // demo: DemoCommandTest
                 Run r = run(command, "--help");
                 assertThat(r.exit()).isZero();
                 assertThat(r.out()).contains("at most 5% of requests");

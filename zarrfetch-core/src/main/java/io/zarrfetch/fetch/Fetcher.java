@@ -22,8 +22,10 @@ import io.zarrfetch.store.Store;
  *   <li>a delivered object is complete and exactly as long as its listing or its server said; changes between
  *       parts fail the object (later requests send If-Match with the first ETag; another ETag, a 412 or another
  *       total size fails it);
- *   <li>retries are bounded per request ({@link RetryPolicy#maxAttempts()}) and per run (its retry budget), so a
- *       dead endpoint fails fast.
+ *   <li>every request goes through its store's {@link io.zarrfetch.store.Retries}: failures that may pass are
+ *       retried, bounded per request ({@link io.zarrfetch.store.RetryPolicy#maxAttempts()}) and by a budget shared
+ *       with the store's other requests, so a dead endpoint fails fast; a body cut short resumes from its last
+ *       byte.
  * </ul>
  * A fetcher may run many fetches, one after another or at once; they share its memory limit. Close it to drop its
  * buffers.

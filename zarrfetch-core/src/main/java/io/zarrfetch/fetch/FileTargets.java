@@ -3,14 +3,9 @@ package io.zarrfetch.fetch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.HexFormat;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.zarrfetch.store.FileErrors;
 import io.zarrfetch.store.KeyPaths;
@@ -65,10 +60,7 @@ final class FileTargets {
             if (Files.isDirectory(target)) {
                 throw new StoreException(url, 0, false, "cannot write " + target + ": a folder is in the way");
             }
-            Path temp = parent.resolve(".zf-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
-                    + ".part");
-            FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            return new Target(url, target, temp, channel, size);
+            return new Target(url, PartFile.create(target, ""), size);
         } catch (StoreException e) {
             throw e;
         } catch (IOException e) {
@@ -84,16 +76,12 @@ final class FileTargets {
     /** One object's file while it is being written. */
     static final class Target {
         private final String url;
-        private final Path target;
-        private final Path temp;
-        private final FileChannel channel;
+        private final PartFile file;
         private final long size;
 
-        Target(String url, Path target, Path temp, FileChannel channel, long size) {
+        Target(String url, PartFile file, long size) {
             this.url = url;
-            this.target = target;
-            this.temp = temp;
-            this.channel = channel;
+            this.file = file;
             this.size = size;
         }
 
@@ -102,19 +90,18 @@ final class FileTargets {
             long p = position;
             try {
                 while (src.hasRemaining()) {
-                    p += channel.write(src, p);
+                    p += file.channel().write(src, p);
                 }
             } catch (ClosedChannelException e) {
                 throw e; // abandoned (cancelled, or another part failed): not a write error
             } catch (IOException e) {
-                throw cannotWrite(url, target, e);
+                throw cannotWrite(url, file.target(), e);
             }
         }
 
         /** Checks the length and moves the file to its final name, replacing what was there. */
         void commit(long actualSize) throws IOException {
-            long written = channel.size();
-            channel.close();
+            long written = file.channel().size();
             long expected = size == ObjectInfo.UNKNOWN_SIZE ? actualSize : size;
             if (written != expected) {
                 abandon();
@@ -122,21 +109,16 @@ final class FileTargets {
                         + expected + "; nothing was kept");
             }
             try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                file.commit();
             } catch (IOException e) {
                 abandon();
-                throw cannotWrite(url, target, e);
+                throw cannotWrite(url, file.target(), e);
             }
         }
 
         /** Deletes the temporary file. */
         void abandon() {
-            try {
-                channel.close();
-                Files.deleteIfExists(temp);
-            } catch (IOException e) {
-                // Best effort: a leftover .zf-*.part file is recognisable and harmless.
-            }
+            file.abandon();
         }
     }
 }

@@ -16,7 +16,8 @@ public sealed interface Sink {
         /**
          * Called once per fetched object, possibly from many threads at once. {@code data} is a read-only view of
          * exactly the object's bytes, valid only until this method returns; its buffer is then reused. A thrown
-         * exception marks the object as failed.
+         * exception marks the object as failed. {@code item} is the item as fetched: its size and ETag as the
+         * answers told them, and, for {@link FetchItem#last}, the offset its bytes start at.
          */
         void accept(FetchItem item, ByteBuffer data) throws Exception;
     }

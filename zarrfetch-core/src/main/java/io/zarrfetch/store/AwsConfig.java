@@ -43,8 +43,8 @@ import software.amazon.awssdk.profiles.ProfileFile;
  * @param endpoint the S3 endpoint, or {@code null} for AWS
  * @param addressingStyle how buckets are put in request URLs
  * @param caBundle the PEM file of certificate authorities to trust, or {@code null} for the JDK's
- * @param maxAttempts the attempts a request gets (the first included), or {@code null} for the default; apply it to
- *     the fetch options' {@code RetryPolicy}
+ * @param maxAttempts the attempts a request gets (the first included), or {@code null} for the default; in
+ *     {@link #storeOptions()}'s {@link RetryPolicy}
  * @param credentials the credentials the environment gives, or {@code null} to look them up through the profile
  */
 public record AwsConfig(AwsProfile profile, String region, URI endpoint, AddressingStyle addressingStyle,
@@ -82,9 +82,10 @@ public record AwsConfig(AwsProfile profile, String region, URI endpoint, Address
 
     /** {@link StoreOptions}: these settings, and the defaults for the rest. */
     public StoreOptions storeOptions() {
-        return StoreOptions.builtIn().withEndpoint(endpoint).withRegion(region)
+        StoreOptions o = StoreOptions.builtIn().withEndpoint(endpoint).withRegion(region)
                 .withAddressingStyle(addressingStyle).withCaBundle(caBundle).withCredentials(credentials)
                 .withProfile(profile);
+        return maxAttempts == null ? o : o.withRetry(o.retry().withMaxAttempts(maxAttempts));
     }
 
     /** Reads one environment and one profile. */

@@ -114,13 +114,13 @@ final class HttpReads {
 
     /** The last {@code length} bytes of an object, with a suffix range. */
     static Body getLast(HttpTransport transport, URI uri, Map<String, String> headers, String url, long length,
-            ErrorDescriber errors) throws IOException {
+            Abort abort, ErrorDescriber errors) throws IOException {
         if (length <= 0) {
             throw new IllegalArgumentException("length must be positive, was " + length);
         }
         Map<String, String> h = new LinkedHashMap<>(headers);
         h.put("Range", "bytes=-" + length);
-        HttpTransport.Response r = execute(transport, "GET", uri, h, url);
+        HttpTransport.Response r = execute(transport, "GET", uri, h, url, abort);
         boolean handedOver = false;
         try {
             int status = r.status();
@@ -279,7 +279,7 @@ final class HttpReads {
         } catch (UntrustedServerException e) {
             throw new StoreException(url, 0, false, e.getMessage(), e);
         } catch (IOException e) {
-            throw new StoreException(url, 0, !(e instanceof UnknownHostException), describe(e), e);
+            throw new StoreException(url, 0, Retries.retryableCause(e), describe(e), e);
         }
     }
 
@@ -291,8 +291,7 @@ final class HttpReads {
             // The status says enough.
         }
         String message = errors.describe(status, r, body);
-        boolean retryable = status >= 500 || status == 429 || status == 408;
-        return new StoreException(url, status, retryable, message);
+        return new StoreException(url, status, Retries.retryableStatus(status), message);
     }
 
     /** A cause in words, without a stack trace: "connection refused", "timed out", ... */

@@ -66,7 +66,12 @@ final class HttpStore implements Store {
 
     @Override
     public Body getLast(String key, long length) throws IOException {
-        return HttpReads.getLast(transport, uri(key), Map.of(), url(key), length, HttpStore::describe);
+        return getLast(key, length, null);
+    }
+
+    @Override
+    public Body getLast(String key, long length, Abort abort) throws IOException {
+        return HttpReads.getLast(transport, uri(key), Map.of(), url(key), length, abort, HttpStore::describe);
     }
 
     private static String describe(int status, HttpTransport.Response r, String body) {

@@ -2,16 +2,10 @@ package io.zarrfetch.store;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.util.Iterator;
 import java.util.Map;
-import java.util.NoSuchElementException;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
@@ -22,9 +16,8 @@ import javax.xml.stream.XMLStreamReader;
  * One S3 bucket, on AWS or an S3-compatible endpoint. Lists with ListObjectsV2 ({@code encoding-type=url}, so any
  * key round-trips), reads with GET and ranged GET, asking for checksums ({@code x-amz-checksum-mode: ENABLED}).
  */
-final class S3Store implements Store {
+final class S3Store implements Store, Pages.Paged {
     private static final int MAX_LISTING_BYTES = 16 * 1024 * 1024;
-    private static final int MAX_EMPTY_TRUNCATED_PAGES = 100;
     private static final XMLInputFactory XML = S3Listing.xml();
     /**
      * Asks for the checksum the object was uploaded with: S3 sends it with a whole object, and HttpBody checks a
@@ -105,50 +98,15 @@ final class S3Store implements Store {
 
     @Override
     public Stream<ObjectInfo> list(String prefix) {
-        Iterator<ObjectInfo> pages = new Iterator<>() {
-            private Iterator<ObjectInfo> page = java.util.Collections.emptyIterator();
-            private String token;
-            private boolean more = true;
-            private int emptyPages;
-
-            @Override
-            public boolean hasNext() {
-                while (!page.hasNext() && more) {
-                    S3Listing listing;
-                    try {
-                        listing = listPage(prefix, token);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                    if (listing.truncated() && listing.nextContinuationToken().equals(token)) {
-                        throw new UncheckedIOException(new StoreException(url(prefix), 200, false,
-                                "malformed listing: the same continuation token came back twice"));
-                    }
-                    emptyPages = listing.objects().isEmpty() ? emptyPages + 1 : 0;
-                    if (emptyPages > MAX_EMPTY_TRUNCATED_PAGES) {
-                        throw new UncheckedIOException(new StoreException(url(prefix), 200, false,
-                                "malformed listing: " + emptyPages + " truncated pages in a row without a key"));
-                    }
-                    page = listing.objects().iterator();
-                    more = listing.truncated();
-                    token = listing.nextContinuationToken();
-                }
-                return page.hasNext();
-            }
-
-            @Override
-            public ObjectInfo next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return page.next();
-            }
-        };
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(pages,
-                Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.DISTINCT), false);
+        return Pages.stream(url(prefix), token -> page(prefix, token));
     }
 
-    private S3Listing listPage(String prefix, String token) throws IOException {
+    /**
+     * One ListObjectsV2 page. A page that is not a well-formed listing is retryable: like a cut body, it may have
+     * been damaged on the way; a server that always sends one fails after its attempts.
+     */
+    @Override
+    public S3Listing page(String prefix, String token) throws IOException {
         String where = url(prefix) + (token == null ? "" : " (continued)");
         return withRegionRetry(() -> {
             StringBuilder q = new StringBuilder(base()).append("?list-type=2&encoding-type=url&max-keys=1000");
@@ -168,7 +126,7 @@ final class S3Store implements Store {
                 try {
                     return S3Listing.parse(xml);
                 } catch (IllegalArgumentException e) {
-                    throw new StoreException(where, 200, false, "malformed listing: " + e.getMessage(), e);
+                    throw new StoreException(where, 200, true, "malformed listing: " + e.getMessage(), e);
                 }
             }
         });
@@ -199,19 +157,20 @@ final class S3Store implements Store {
 
     @Override
     public Body getLast(String key, long length) throws IOException {
+        return getLast(key, length, null);
+    }
+
+    @Override
+    public Body getLast(String key, long length, Abort abort) throws IOException {
         return withRegionRetry(() -> {
             URI uri = objectUri(key);
             return HttpReads.getLast(transport, uri, signer.sign("GET", uri, CHECKSUMS, region), url(key), length,
-                    this::describe);
+                    abort, this::describe);
         });
     }
 
-    private interface Request<T> {
-        T send() throws IOException;
-    }
-
     /** On AWS, a bucket asked for in the wrong region answers 301 with its region: switch once and retry. */
-    private <T> T withRegionRetry(Request<T> request) throws IOException {
+    private <T> T withRegionRetry(Retries.Request<T> request) throws IOException {
         try {
             return request.send();
         } catch (StoreException e) {

@@ -30,7 +30,7 @@ public record Source(String url, Store store, String prefix, ObjectInfo object) 
             return o.key().startsWith(prefix) ? o.key().substring(prefix.length()) : o.key();
         }
         String key = o.key();
-        if (store instanceof HttpStore) {
+        if (RetryingStore.unwrap(store) instanceof HttpStore) {
             // HTTP keys are the URL's encoded path and query: the file is named after the decoded path.
             int q = key.indexOf('?');
             key = Keys.decode(q < 0 ? key : key.substring(0, q), false);

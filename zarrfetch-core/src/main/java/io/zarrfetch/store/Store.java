@@ -6,9 +6,10 @@ import java.util.stream.Stream;
 /**
  * A place objects are read from: an S3 bucket, an HTTP server, a local folder, or memory.
  *
- * <p>A store only lists and reads; it knows nothing of concurrency limits, buffers or retries, which are the
- * {@link io.zarrfetch.fetch.Fetcher}'s business. Every method may be called from many threads at once.
- * Errors are {@link StoreException}s that name the object's URL and the cause.
+ * <p>A store only lists and reads, one request per call; it knows nothing of concurrency limits or buffers, which
+ * are the {@link io.zarrfetch.fetch.Fetcher}'s business, nor of retries, which {@link RetryingStore} adds around any
+ * store (the stores {@link Stores} opens have it). Every method may be called from many threads at once. Errors are
+ * {@link StoreException}s that name the object's URL and the cause.
  */
 public interface Store extends AutoCloseable {
     /** A URL naming this store, for messages: {@code s3://bucket/}, {@code https://host/}, {@code file:///dir/}. */
@@ -63,6 +64,14 @@ public interface Store extends AutoCloseable {
         ObjectInfo o = head(key);
         long n = Math.min(length, o.size());
         return get(key, o.size() - n, n, null);
+    }
+
+    /**
+     * {@link #getLast(String, long)}, which another thread may give up on with {@code abort} while it waits for the
+     * answer. Stores whose reads never wait on a network ignore {@code abort}.
+     */
+    default Body getLast(String key, long length, Abort abort) throws IOException {
+        return getLast(key, length);
     }
 
     /** Releases what the store holds (connections, files). */

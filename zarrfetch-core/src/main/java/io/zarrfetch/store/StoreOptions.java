@@ -13,7 +13,8 @@ import java.util.Objects;
  * as {@link AwsConfig#load()} resolves them (region, endpoint, addressing style, CA bundle, profile, credentials
  * from the environment); otherwise AWS endpoints chosen by region, {@code us-east-1}, signed requests when
  * credentials are found (unsigned otherwise), at most 64 connections per host, 10 s to connect, 30 s without a
- * byte before a read fails.
+ * byte before a read fails, {@link RetryPolicy#defaults()} for every request (with the attempts of
+ * {@code AWS_MAX_ATTEMPTS} or the profile's {@code max_attempts}).
  *
  * @param endpoint an S3-compatible endpoint such as {@code http://127.0.0.1:9000}, or {@code null} for AWS
  * @param region the S3 region, or {@code null} for {@code us-east-1}
@@ -29,10 +30,13 @@ import java.util.Objects;
  * @param addressingStyle how buckets are put in request URLs: {@link AddressingStyle#AUTO} is virtual-hosted on AWS
  *     and path-style ({@code endpoint/bucket/key}) on an endpoint
  * @param profile the AWS shared-config profile credentials are looked up in, or {@code null} for none
+ * @param retry how every request of the stores is tried again when it fails in a way that may pass: listing pages,
+ *     HEADs, metadata, and the fetcher's GETs of these stores' objects; the one place to set the attempts
+ *     ({@code withRetry(RetryPolicy.defaults().withMaxAttempts(n))})
  */
 public record StoreOptions(URI endpoint, String region, boolean anonymous, Credentials credentials,
         int maxConnectionsPerHost, Duration connectTimeout, Duration readTimeout, Path caBundle,
-        AddressingStyle addressingStyle, AwsProfile profile) {
+        AddressingStyle addressingStyle, AwsProfile profile, RetryPolicy retry) {
 
     public StoreOptions {
         if (maxConnectionsPerHost < 1) {
@@ -41,6 +45,7 @@ public record StoreOptions(URI endpoint, String region, boolean anonymous, Crede
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(readTimeout, "readTimeout");
         Objects.requireNonNull(addressingStyle, "addressingStyle");
+        Objects.requireNonNull(retry, "retry");
         if (connectTimeout.isNegative() || connectTimeout.isZero() || readTimeout.isNegative()
                 || readTimeout.isZero()) {
             throw new IllegalArgumentException(
@@ -68,57 +73,62 @@ public record StoreOptions(URI endpoint, String region, boolean anonymous, Crede
      */
     public static StoreOptions builtIn() {
         return new StoreOptions(null, null, false, null, 64, Duration.ofSeconds(10), Duration.ofSeconds(30), null,
-                AddressingStyle.AUTO, null);
+                AddressingStyle.AUTO, null, RetryPolicy.defaults());
     }
 
     public StoreOptions withEndpoint(URI endpoint) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle, addressingStyle, profile);
+                readTimeout, caBundle, addressingStyle, profile, retry);
     }
 
     public StoreOptions withRegion(String region) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle, addressingStyle, profile);
+                readTimeout, caBundle, addressingStyle, profile, retry);
     }
 
     public StoreOptions withCredentials(Credentials credentials) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle, addressingStyle, profile);
+                readTimeout, caBundle, addressingStyle, profile, retry);
     }
 
     public StoreOptions withAnonymous(boolean anonymous) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle, addressingStyle, profile);
+                readTimeout, caBundle, addressingStyle, profile, retry);
     }
 
     public StoreOptions withMaxConnectionsPerHost(int max) {
         return new StoreOptions(endpoint, region, anonymous, credentials, max, connectTimeout, readTimeout, caBundle,
-                addressingStyle, profile);
+                addressingStyle, profile, retry);
     }
 
     public StoreOptions withConnectTimeout(Duration timeout) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, timeout, readTimeout,
-                caBundle, addressingStyle, profile);
+                caBundle, addressingStyle, profile, retry);
     }
 
     public StoreOptions withReadTimeout(Duration timeout) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                timeout, caBundle, addressingStyle, profile);
+                timeout, caBundle, addressingStyle, profile, retry);
     }
 
     public StoreOptions withCaBundle(Path caBundle) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle, addressingStyle, profile);
+                readTimeout, caBundle, addressingStyle, profile, retry);
     }
 
     public StoreOptions withAddressingStyle(AddressingStyle addressingStyle) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle, addressingStyle, profile);
+                readTimeout, caBundle, addressingStyle, profile, retry);
     }
 
     public StoreOptions withProfile(AwsProfile profile) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle, addressingStyle, profile);
+                readTimeout, caBundle, addressingStyle, profile, retry);
+    }
+
+    public StoreOptions withRetry(RetryPolicy retry) {
+        return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
+                readTimeout, caBundle, addressingStyle, profile, retry);
     }
 
     /** The region to sign for and to address AWS in. */

@@ -35,7 +35,9 @@ import java.util.regex.Pattern;
  *   <li>other {@code http(s)://} URLs: a plain HTTP server;
  *   <li>{@code file:///path}, absolute and relative paths: a local folder or file.
  * </ul>
- * Close it to release its connections; stores it opened stop working then.
+ * Every store it opens sends its requests through one {@link Retries}, as {@link StoreOptions#retry()} says, and
+ * so shares one retry budget ({@link RetryingStore}). Close it to release its connections; stores it opened stop
+ * working then.
  */
 public final class Stores implements AutoCloseable {
     private static final Pattern AWS_VIRTUAL = Pattern.compile("(?<bucket>.+)\\.(?<host>s3(?:[.-](?:dualstack\\.)?"
@@ -49,12 +51,14 @@ public final class Stores implements AutoCloseable {
 
     private final StoreOptions options;
     private final HttpTransport transport;
+    private final Retries retries;
     private volatile RequestSigner signer; // made with the first S3 store: the credential chain loads a lot
     private final Map<String, Store> open = new ConcurrentHashMap<>();
 
     public Stores(StoreOptions options) {
         this.options = options;
         this.transport = new RoutingTransport(options);
+        this.retries = new Retries(options.retry());
     }
 
     public StoreOptions options() {
@@ -145,7 +149,7 @@ public final class Stores implements AutoCloseable {
         if (origin.startsWith("https:")) {
             transport.prepareTls();
         }
-        Store store = open.computeIfAbsent(origin, o -> new HttpStore(o, transport));
+        Store store = open.computeIfAbsent(origin, o -> retrying(new HttpStore(o, transport)));
         return new Location(store, key);
     }
 
@@ -185,9 +189,14 @@ public final class Stores implements AutoCloseable {
     private Location locateFile(Path path) {
         Path p = path.toAbsolutePath().normalize();
         if (Files.isDirectory(p) || p.getParent() == null) {
-            return new Location(new FileStore(p), "");
+            return new Location(retrying(new FileStore(p)), "");
         }
-        return new Location(new FileStore(p.getParent()), p.getFileName().toString());
+        return new Location(retrying(new FileStore(p.getParent())), p.getFileName().toString());
+    }
+
+    /** A store of this set: its requests go through the set's retries. */
+    private Store retrying(Store store) {
+        return new RetryingStore(store, retries);
     }
 
     private RequestSigner signer() {
@@ -216,7 +225,7 @@ public final class Stores implements AutoCloseable {
         if (o.endpoint() == null || o.endpoint().getScheme().equalsIgnoreCase("https")) {
             transport.prepareTls(); // AWS is https: set TLS up while the credentials are looked up
         }
-        return open.computeIfAbsent(id, k -> new S3Store(bucket, o, transport, signer()));
+        return open.computeIfAbsent(id, k -> retrying(new S3Store(bucket, o, transport, signer())));
     }
 
     /**
@@ -249,13 +258,14 @@ public final class Stores implements AutoCloseable {
         Location loc = locate(url);
         Store store = loc.store();
         String key = loc.key();
-        if (store instanceof HttpStore) {
+        Store backend = RetryingStore.unwrap(store);
+        if (backend instanceof HttpStore) {
             if (key.isEmpty()) {
                 throw new IllegalArgumentException("plain HTTP servers cannot list objects; name an object: " + url);
             }
             return new Source(url, store, key, ObjectInfo.of(key));
         }
-        if (store instanceof FileStore) {
+        if (backend instanceof FileStore) {
             if (key.isEmpty()) {
                 if (!Files.isDirectory(Path.of(URI.create(store.url())))) {
                     throw new StoreException(store.url(), 404, false, "no such file or folder");

@@ -6,6 +6,7 @@ import java.util.Arrays;
 
 import io.zarrfetch.store.Body;
 import io.zarrfetch.store.ObjectInfo;
+import io.zarrfetch.store.RetryingStore;
 import io.zarrfetch.store.Store;
 import io.zarrfetch.store.StoreException;
 
@@ -15,11 +16,23 @@ final class Node {
     }
 
     /**
-     * The bytes of a small object, or null when there is none (404).
+     * The bytes of a small object, or null when there is none (404). Read whole in one attempt, and read again
+     * whole when that fails in a way that may pass ({@link RetryingStore#read}).
      *
      * @throws StoreException when it is larger than {@link Metadata#MAX_DOCUMENT} or the store fails
      */
     static byte[] readSmall(Store store, String key) throws IOException {
+        try {
+            return RetryingStore.of(store).read(s -> readWhole(s, key));
+        } catch (StoreException e) {
+            if (e.notFound()) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private static byte[] readWhole(Store store, String key) throws IOException {
         try (Body body = store.get(key, 0, ObjectInfo.UNKNOWN_SIZE, null)) {
             if (body.length() > Metadata.MAX_DOCUMENT) {
                 throw new StoreException(store.url(key), 0, false, "metadata of " + body.length()
@@ -42,11 +55,6 @@ final class Node {
                 }
             }
             return Arrays.copyOf(buf.array(), buf.position());
-        } catch (StoreException e) {
-            if (e.notFound()) {
-                return null;
-            }
-            throw e;
         }
     }
 }

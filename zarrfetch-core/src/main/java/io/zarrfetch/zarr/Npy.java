@@ -1,9 +1,18 @@
 package io.zarrfetch.zarr;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.zarrfetch.fetch.PartFile;
+import io.zarrfetch.store.FileErrors;
 
 /**
  * NumPy's {@code .npy} format (version 1.0, or 2.0 for headers over 64 KiB): a magic string, a header naming the
@@ -40,6 +49,83 @@ public final class Npy {
         }
         b.put((byte) '\n');
         return b.array();
+    }
+
+    /**
+     * Reads a selection of an array straight into a new .npy file: the header, then the elements read through a
+     * memory map of the file (so a selection larger than memory can be written), under a temporary name beside
+     * {@code file} that replaces it when complete ({@link PartFile}). On failure, cancellation (an interrupt), or the
+     * JVM's exit, the temporary file is deleted and {@code file} is left as it was. Creates missing folders.
+     *
+     * @return the result's shape
+     * @throws IOException naming what could not be read or written, file system errors in words ("no space left on
+     *     device", "not a folder"); a file system without room for the file fails before anything is fetched
+     */
+    public static long[] write(ZarrArray array, Selection selection, Path file) throws IOException,
+            InterruptedException {
+        Selection.Resolved r = selection.resolve(array.metadata().shape());
+        byte[] header = header(array.metadata().dtype(), r.resultShape());
+        long bytes = Math.multiplyExact(r.elements(), array.metadata().dtype().size());
+        checkRoom(file, header.length + bytes);
+        try {
+            writeFile(array, selection, file, header, bytes);
+        } catch (FileSystemException e) {
+            throw new IOException(FileErrors.cannotWrite(file, e), e);
+        } catch (RuntimeException | Error e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof InternalError && String.valueOf(c.getMessage()).contains("unsafe memory access")) {
+                    // the JDK's word for a write to a file mapping that found no disk space behind it (SIGBUS)
+                    throw new IOException(FileErrors.cannotWrite(file, c), e);
+                }
+            }
+            throw e;
+        }
+        return r.resultShape();
+    }
+
+    /**
+     * Fails before anything is fetched when {@code file} cannot hold {@code bytes}: its folder is a file, or its file
+     * system has less room. (A write to a memory-mapped file that finds no room stops with an obscure error, which
+     * {@link #write} translates; this says it early, in the usual case.)
+     */
+    private static void checkRoom(Path file, long bytes) throws IOException {
+        Path existing = file.toAbsolutePath().getParent();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return;
+        }
+        if (!Files.isDirectory(existing)) {
+            throw new IOException("cannot write " + file + ": not a folder (at " + existing + ")");
+        }
+        long free = Files.getFileStore(existing).getUsableSpace();
+        if (bytes > free) {
+            throw new IOException("cannot write " + file + ": no space left on device (the file takes " + bytes
+                    + " bytes, " + free + " are free there)");
+        }
+    }
+
+    private static void writeFile(ZarrArray array, Selection selection, Path file, byte[] header, long bytes)
+            throws IOException, InterruptedException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (PartFile part = PartFile.create(file, ".npy")) {
+            part.temp().toFile().deleteOnExit(); // also when Ctrl-C ends the JVM without running the close
+            FileChannel ch = part.channel();
+            ByteBuffer h = ByteBuffer.wrap(header);
+            while (h.hasRemaining()) {
+                ch.write(h, h.position());
+            }
+            if (bytes > 0) {
+                try (Arena arena = Arena.ofShared()) {
+                    MemorySegment region = ch.map(FileChannel.MapMode.READ_WRITE, header.length, bytes, arena);
+                    try (Prefault ahead = Prefault.start(region)) {
+                        array.read(selection, region);
+                    }
+                }
+            }
+            part.commit();
+        }
     }
 
     /** Writes {@code data} as a complete .npy file to {@code out}. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeSet;
 
 import io.zarrfetch.store.ObjectInfo;
+import io.zarrfetch.store.RetryingStore;
 import io.zarrfetch.store.Store;
 import io.zarrfetch.store.StoreException;
 
@@ -29,6 +30,7 @@ public record ZarrGroup(Store store, String path, int zarrFormat, Map<String, Ob
      * @throws IllegalArgumentException when its metadata is malformed
      */
     public static ZarrGroup open(Store store, String path) throws IOException {
+        store = RetryingStore.of(store); // its requests retried
         String p = path.isEmpty() || path.endsWith("/") ? path : path + "/";
         byte[] v3 = Node.readSmall(store, p + "zarr.json");
         if (v3 != null) {

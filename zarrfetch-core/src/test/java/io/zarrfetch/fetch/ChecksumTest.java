@@ -23,12 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import io.zarrfetch.store.RetryPolicy;
 import io.zarrfetch.store.Store;
 import io.zarrfetch.store.StoreOptions;
 import io.zarrfetch.store.Stores;
-import io.zarrfetch.testkit.FaultProxy;
 import io.zarrfetch.testkit.FaultProxy.Fault;
 import io.zarrfetch.testkit.FaultProxy.Rule;
+import io.zarrfetch.testkit.FaultProxy;
 import io.zarrfetch.testkit.S3Server;
 
 /**
@@ -93,12 +94,16 @@ class ChecksumTest {
     }
 
     static Stores stores(FaultProxy proxy) {
-        return new Stores(StoreOptions.defaults().withEndpoint(proxy.endpoint()).withAnonymous(true));
+        return stores(proxy, 3);
     }
 
-    static Fetcher fetcher(int attempts) {
-        return new Fetcher(FetchOptions.defaults().withConcurrency(2).withPartSize(PART)
+    static Stores stores(FaultProxy proxy, int attempts) {
+        return new Stores(StoreOptions.defaults().withEndpoint(proxy.endpoint()).withAnonymous(true)
                 .withRetry(new RetryPolicy(attempts, Duration.ZERO, Duration.ZERO)));
+    }
+
+    static Fetcher fetcher() {
+        return new Fetcher(FetchOptions.defaults().withConcurrency(2).withPartSize(PART));
     }
 
     /** The named objects, listed (before any rule is added, so faults go to their GETs only). */
@@ -142,7 +147,7 @@ class ChecksumTest {
     void matchingChecksumsAreVerifiedAndEveryGetAsksForThem() throws Exception {
         try (FaultProxy proxy = FaultProxy.start(s3.endpoint(), 1).addChecksums(true);
                 Stores stores = stores(proxy);
-                Fetcher fetcher = fetcher(3)) {
+                Fetcher fetcher = fetcher()) {
             Run run = fetch(fetcher, items(stores, "a", "b", "plain"), To.VIEW);
             assertThat(run.report().failures()).isEmpty();
             assertThat(run.delivered()).containsExactlyInAnyOrder(exact("a"), exact("b"), exact("plain"));
@@ -162,7 +167,7 @@ class ChecksumTest {
     void aWrongChecksumIsFetchedAgainFromTheFirstByte() throws Exception {
         try (FaultProxy proxy = FaultProxy.start(s3.endpoint(), 1);
                 Stores stores = stores(proxy);
-                Fetcher fetcher = fetcher(3)) {
+                Fetcher fetcher = fetcher()) {
             List<FetchItem> items = items(stores, "a", "b");
             proxy.add(Rule.first(1, Fault.WRONG_CHECKSUM).onPath("/" + BUCKET + "/a"));
             Run run = fetch(fetcher, items, To.VIEW);
@@ -181,7 +186,7 @@ class ChecksumTest {
     void aCorruptBodyNeverReachesTheConsumerOrTheFileAndIsFetchedAgain(To to) throws Exception {
         try (FaultProxy proxy = FaultProxy.start(s3.endpoint(), 1);
                 Stores stores = stores(proxy);
-                Fetcher fetcher = fetcher(3)) {
+                Fetcher fetcher = fetcher()) {
             List<FetchItem> items = items(stores, "a", "b");
             proxy.add(Rule.first(1, Fault.CORRUPT_BODY).onPath("/" + BUCKET + "/a"));
             Run run = fetch(fetcher, items, to);
@@ -202,7 +207,7 @@ class ChecksumTest {
         damaged[SMALL / 2] = (byte) ~damaged[SMALL / 2]; // as CORRUPT_BODY damages it
         try (FaultProxy proxy = FaultProxy.start(s3.endpoint(), 1);
                 Stores stores = stores(proxy);
-                Fetcher fetcher = fetcher(3)) {
+                Fetcher fetcher = fetcher()) {
             List<FetchItem> items = items(stores, "a", "b");
             proxy.add(Rule.sometimes(1.0, Fault.CORRUPT_BODY).onPath("/" + BUCKET + "/a"));
             Run run = fetch(fetcher, items, to);
@@ -225,7 +230,7 @@ class ChecksumTest {
     void aCutBodyWithAChecksumIsFetchedAgainFromItsFirstByteOneWithoutResumes() throws Exception {
         try (FaultProxy proxy = FaultProxy.start(s3.endpoint(), 1);
                 Stores stores = stores(proxy);
-                Fetcher fetcher = fetcher(3)) {
+                Fetcher fetcher = fetcher()) {
             List<FetchItem> items = items(stores, "a", "plain");
             proxy.add(Rule.first(1, Fault.CUT_SHORT).onPath("/" + BUCKET + "/a"))
                     .add(Rule.first(1, Fault.CUT_SHORT).onPath("/" + BUCKET + "/plain"));
@@ -243,7 +248,7 @@ class ChecksumTest {
     void compositeChecksumsAreNotVerified() throws Exception {
         try (FaultProxy proxy = FaultProxy.start(s3.endpoint(), 1);
                 Stores stores = stores(proxy);
-                Fetcher fetcher = fetcher(3)) {
+                Fetcher fetcher = fetcher()) {
             List<FetchItem> items = items(stores, "a", "b");
             proxy.add(Rule.first(1, Fault.COMPOSITE_CHECKSUM).onPath("/" + BUCKET + "/a"));
             Run run = fetch(fetcher, items, To.VIEW);
@@ -284,7 +289,7 @@ class ChecksumTest {
     void rangedAndMultiPartFetchesAreUnaffected() throws Exception {
         try (FaultProxy proxy = FaultProxy.start(s3.endpoint(), 1);
                 Stores stores = stores(proxy);
-                Fetcher fetcher = fetcher(3)) {
+                Fetcher fetcher = fetcher()) {
             Store store = stores.locate("s3://" + BUCKET + "/").store();
             List<FetchItem> items = new ArrayList<>(items(stores, "big"));
             items.add(FetchItem.range(store, "a", 1000, 5000, "a@range"));

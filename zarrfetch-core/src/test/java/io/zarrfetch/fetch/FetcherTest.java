@@ -23,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.zarrfetch.store.MemoryStore;
 import io.zarrfetch.store.ObjectInfo;
+import io.zarrfetch.store.RetryPolicy;
+import io.zarrfetch.store.RetryingStore;
 import io.zarrfetch.store.Source;
 import io.zarrfetch.store.Store;
 import io.zarrfetch.store.StoreOptions;
@@ -216,6 +218,35 @@ class FetcherTest {
         }
     }
 
+    /** The last bytes of objects of unknown size: one request each, delivered as the range they turned out to be. */
+    @Test
+    void fetchesTheLastBytesOfObjectsAndSaysWhereTheyStart() throws Exception {
+        s3.createBucket("tails");
+        byte[] d = data(300_000, 9);
+        s3.put("tails", "long", d);
+        s3.put("tails", "short", data(100, 10));
+        Store store = stores.locate("s3://tails/").store();
+        String etag = store.head("long").etag();
+        Map<String, FetchItem> items = new ConcurrentHashMap<>();
+        Map<String, Long> got = new ConcurrentHashMap<>();
+        try (Fetcher fetcher = new Fetcher(FetchOptions.defaults().withConcurrency(2).withPartSize(64 * KIB))) {
+            FetchReport r = fetcher.fetch(Stream.of(FetchItem.last(store, "long", 100_000, "long"),
+                    FetchItem.last(store, "short", 1000, "short")), Sink.view((item, data) -> {
+                        items.put(item.name(), item);
+                        got.put(item.name(), crc(data));
+                    }));
+            assertThat(r.requests()).as("one request each, though over a part").isEqualTo(2);
+            assertThat(r.failures()).singleElement().satisfies(f -> {
+                assertThat(f.url()).isEqualTo("s3://tails/short (last 1000 bytes)");
+                assertThat(f.describe()).contains("the object is only 100 bytes: it ends before the 1000 bytes asked "
+                        + "for from its end (after 1 attempt)");
+            });
+        }
+        assertThat(got.get("long")).isEqualTo(crc(java.util.Arrays.copyOfRange(d, 200_000, 300_000)));
+        assertThat(items.get("long").offset()).isEqualTo(200_000);
+        assertThat(items.get("long").object()).isEqualTo(new ObjectInfo("long", 100_000, etag));
+    }
+
     @Test
     void reportsMissingObjectsAndRefusedConnectionsPerObjectWhileTheRestSucceed() throws Exception {
         List<String> keys = serve("mixed", 100_000, 200_000, 300_000);
@@ -223,15 +254,15 @@ class FetcherTest {
         try (ServerSocket s = new ServerSocket(0)) {
             deadPort = s.getLocalPort(); // closed again: nothing listens there
         }
-        Store dead = stores.locate("http://127.0.0.1:" + deadPort + "/").store();
-        Store live = stores.locate(http.url().toString()).store();
+        RetryPolicy twice = new RetryPolicy(2, java.time.Duration.ZERO, java.time.Duration.ZERO);
+        Store dead = RetryingStore.wrap(stores.locate("http://127.0.0.1:" + deadPort + "/").store(), twice);
+        Store live = RetryingStore.wrap(stores.locate(http.url().toString()).store(), twice);
         List<FetchItem> items = new ArrayList<>();
         keys.forEach(k -> items.add(new FetchItem(live, ObjectInfo.of(k), k)));
         items.add(1, new FetchItem(live, ObjectInfo.of("mixed/missing"), "missing"));
         items.add(new FetchItem(dead, ObjectInfo.of("x/y"), "refused"));
         Checker checker = new Checker();
-        FetchOptions o = FetchOptions.defaults().withConcurrency(3).withRetry(new RetryPolicy(2,
-                java.time.Duration.ZERO, java.time.Duration.ZERO));
+        FetchOptions o = FetchOptions.defaults().withConcurrency(3);
         try (Fetcher fetcher = new Fetcher(o)) {
             FetchReport r = fetcher.fetch(items.stream(), Sink.view(checker));
             assertThat(r.objects()).isEqualTo(3);

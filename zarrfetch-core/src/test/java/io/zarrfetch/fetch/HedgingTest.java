@@ -23,12 +23,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import io.zarrfetch.store.ObjectInfo;
+import io.zarrfetch.store.RetryPolicy;
 import io.zarrfetch.store.Store;
 import io.zarrfetch.store.StoreOptions;
 import io.zarrfetch.store.Stores;
-import io.zarrfetch.testkit.FaultProxy;
 import io.zarrfetch.testkit.FaultProxy.Fault;
 import io.zarrfetch.testkit.FaultProxy.Rule;
+import io.zarrfetch.testkit.FaultProxy;
 import io.zarrfetch.testkit.HttpFileServer;
 import io.zarrfetch.testkit.S3Server;
 
@@ -80,10 +81,8 @@ class HedgingTest {
         s3.close();
     }
 
-    /** Retries that do not wait. */
     static FetchOptions options(HedgePolicy hedging) {
-        return FetchOptions.defaults().withConcurrency(4).withPartSize(PART)
-                .withRetry(new RetryPolicy(3, Duration.ZERO, Duration.ZERO)).withHedging(hedging);
+        return FetchOptions.defaults().withConcurrency(4).withPartSize(PART).withHedging(hedging);
     }
 
     /** Hedge a request once it got nothing for 2x the median wait for a head and 300 ms, after 3 requests. */
@@ -91,7 +90,8 @@ class HedgingTest {
 
     static Stores stores(Via via, FaultProxy proxy) {
         StoreOptions o = StoreOptions.defaults().withEndpoint(null).withAnonymous(true)
-                .withReadTimeout(Duration.ofSeconds(60));
+                .withReadTimeout(Duration.ofSeconds(60))
+                .withRetry(new RetryPolicy(3, Duration.ZERO, Duration.ZERO)); // retries that do not wait
         return new Stores(via == Via.S3 ? o.withEndpoint(proxy.endpoint()) : o);
     }
 

@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 import io.zarrfetch.store.ObjectInfo;
+import io.zarrfetch.store.RetryPolicy;
 import io.zarrfetch.store.Store;
 import io.zarrfetch.store.StoreOptions;
 import io.zarrfetch.store.Stores;
@@ -58,9 +59,9 @@ class ResumeTest {
                 }
             });
             AtomicReference<byte[]> got = new AtomicReference<>();
-            try (Stores stores = new Stores(StoreOptions.defaults());
+            try (Stores stores = new Stores(StoreOptions.defaults()
+                            .withRetry(new RetryPolicy(3, Duration.ZERO, Duration.ZERO)));
                     Fetcher fetcher = new Fetcher(FetchOptions.defaults().withConcurrency(1)
-                            .withRetry(new RetryPolicy(3, Duration.ZERO, Duration.ZERO))
                             .withHedging(HedgePolicy.off()))) {
                 Store store = stores.locate("http://127.0.0.1:" + server.getLocalPort() + "/").store();
                 FetchReport r = fetcher.fetch(Stream.of(new FetchItem(store, ObjectInfo.of("obj"), "obj")),

@@ -20,9 +20,15 @@ class StoresTest {
         stores.close();
     }
 
+    /** The store a location is in, under the retries every store of a Stores has. */
+    static Store backend(Stores.Location l) {
+        assertThat(l.store()).isInstanceOf(RetryingStore.class);
+        return ((RetryingStore) l.store()).store();
+    }
+
     static S3Store s3(Stores.Location l) {
-        assertThat(l.store()).isInstanceOf(S3Store.class);
-        return (S3Store) l.store();
+        assertThat(backend(l)).isInstanceOf(S3Store.class);
+        return (S3Store) backend(l);
     }
 
     @Test
@@ -70,14 +76,14 @@ class StoresTest {
             Stores.Location same = local.locate("http://127.0.0.1:9000/bkt/dir/k");
             assertThat(same.store()).isSameAs(l.store());
             assertThat(same.key()).isEqualTo("dir/k");
-            assertThat(local.locate("http://127.0.0.1:9001/bkt/dir/k").store()).isInstanceOf(HttpStore.class);
+            assertThat(backend(local.locate("http://127.0.0.1:9001/bkt/dir/k"))).isInstanceOf(HttpStore.class);
         }
     }
 
     @Test
     void plainHttpUrlsKeepTheirPathAndQuery() {
         Stores.Location l = stores.locate("http://example.org:8080/data/a%20b.bin?x=1");
-        assertThat(l.store()).isInstanceOf(HttpStore.class);
+        assertThat(backend(l)).isInstanceOf(HttpStore.class);
         assertThat(l.key()).isEqualTo("data/a%20b.bin?x=1");
         assertThat(new Source("u", l.store(), l.key(), ObjectInfo.of(l.key())).name(ObjectInfo.of(l.key())))
                 .isEqualTo("a b.bin");
@@ -87,7 +93,7 @@ class StoresTest {
     void pathsAndFileUrlsAreLocalFolders(@TempDir Path dir) throws Exception {
         java.nio.file.Files.writeString(dir.resolve("f.txt"), "x");
         Stores.Location folder = stores.locate(dir.toString());
-        assertThat(folder.store()).isInstanceOf(FileStore.class);
+        assertThat(backend(folder)).isInstanceOf(FileStore.class);
         assertThat(folder.key()).isEmpty();
         Stores.Location file = stores.locate(dir.resolve("f.txt").toUri().toString());
         assertThat(file.key()).isEqualTo("f.txt");
@@ -138,7 +144,7 @@ class StoresTest {
             Stores.Location byHost = virtual.locate("http://bkt.s3.test:9000/dir/k");
             assertThat(s3(byHost).bucket()).isEqualTo("bkt");
             assertThat(byHost.key()).isEqualTo("dir/k");
-            assertThat(virtual.locate("http://bkt.s3.test:9001/k").store()).isInstanceOf(HttpStore.class);
+            assertThat(backend(virtual.locate("http://bkt.s3.test:9001/k"))).isInstanceOf(HttpStore.class);
             assertThat(s3(path.locate("s3://bkt/k")).objectUri("k"))
                     .hasToString("https://s3.eu-west-1.amazonaws.com/bkt/k");
             assertThat(s3(awsVirtual.locate("s3://my.dotted/k")).objectUri("k"))

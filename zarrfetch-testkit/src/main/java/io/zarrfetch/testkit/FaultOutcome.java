@@ -3,19 +3,35 @@ package io.zarrfetch.testkit;
 import io.zarrfetch.testkit.FaultProxy.Fault;
 
 /**
- * What a fetch must end in when the first GET of an object gets a {@link Fault}: the table of docs/reliability.md,
- * which the library's fault matrix and the command line's both check.
+ * What a request that gets a {@link Fault} must end in: the table of docs/reliability.md, which the library's fault
+ * matrices and the command line's check, for every kind of request zarrfetch sends.
  */
 public enum FaultOutcome {
     /** Delivered byte for byte after at least one retry. */
     RECOVERS,
-    /** Delivered byte for byte without a retry. */
+    /** Delivered byte for byte without a retry, the fault injected. */
     DELIVERED,
-    /** Fails cleanly, not retried. */
-    FAILS;
+    /** Fails cleanly, naming the object or listing and the cause; not retried. */
+    FAILS,
+    /** Taken for absent, as a 404 says: a shard (or chunk) that is not there reads as the fill value. */
+    ABSENT,
+    /** The fault does not apply to this request, which passes unchanged: nothing is injected. */
+    PASSES;
+
+    /** The kinds of request besides object GETs ({@link #of(Fault, boolean, boolean)}). */
+    public enum Request {
+        /** A ListObjectsV2 page: a GET with {@code list-type=2}, answered 200 with XML. */
+        LISTING,
+        /** A metadata document ({@code zarr.json}, {@code .zarray}): a plain GET, read whole. */
+        METADATA,
+        /** A shard's index at its end: a GET of {@code Range: bytes=-N}, answered 206. */
+        SHARD_INDEX,
+        /** A HEAD (an object's size when nothing listed it). */
+        HEAD
+    }
 
     /**
-     * The outcome for one fault.
+     * The outcome for an object GET.
      *
      * @param wholeObject the object (or range) is smaller than a part: one GET
      * @param plainGet that GET has no {@code Range}: a whole object whose size a listing gave (S3), where a GET of
@@ -31,13 +47,55 @@ public enum FaultOutcome {
             // with the listing is taken for a changed object.
             case LENGTH_TOO_LARGE, LENGTH_TOO_SMALL -> plainGet ? FAILS : RECOVERS;
             // A plain GET's 200 has no Content-Range to get wrong.
-            case WRONG_CONTENT_RANGE -> plainGet ? DELIVERED : RECOVERS;
-            // One GET has nothing to stitch; parts of two versions must never be.
-            case OBJECT_CHANGED, OBJECT_GREW -> wholeObject ? DELIVERED : FAILS;
-            // Only a plain GET's 200 is checked against its checksum (ranges carry none of their own, and only a
-            // 200 is corrupted); a composite checksum is never checked.
-            case WRONG_CHECKSUM, CORRUPT_BODY -> plainGet ? RECOVERS : DELIVERED;
+            case WRONG_CONTENT_RANGE -> plainGet ? PASSES : RECOVERS;
+            // A change follows a ranged GET, which a plain GET is not. One GET has nothing to stitch; parts of two
+            // versions must never be.
+            case OBJECT_CHANGED, OBJECT_GREW -> plainGet ? PASSES : wholeObject ? DELIVERED : FAILS;
+            // Only a plain GET's 200 is checked against its checksum (ranges carry none of their own); a composite
+            // checksum is never checked.
+            case WRONG_CHECKSUM -> plainGet ? RECOVERS : DELIVERED;
             case COMPOSITE_CHECKSUM -> DELIVERED;
+            // Only a 200 is damaged.
+            case CORRUPT_BODY -> plainGet ? RECOVERS : PASSES;
+            case MALFORMED_LISTING -> PASSES;
+        };
+    }
+
+    /** The outcome for a request of another kind. */
+    public static FaultOutcome of(Fault fault, Request request) {
+        return switch (fault) {
+            case SLOW_DOWN_503, INTERNAL_500, TOO_MANY_429, RESET_BEFORE_HEADERS, STALL_BEFORE_HEADERS -> RECOVERS;
+            case SLOW_FIRST_BYTE -> DELIVERED;
+            case FORBIDDEN_403 -> FAILS;
+            case NOT_FOUND_404 -> request == Request.SHARD_INDEX ? ABSENT : FAILS;
+            // A HEAD has no body to cut.
+            case RESET_MID_BODY, CUT_SHORT, CUT_MID_RECORD, STALL_MID_BODY ->
+                    request == Request.HEAD ? PASSES : RECOVERS;
+            // Too large: the body ends first, a cut answer. Too small: a 206 is checked against its Content-Range;
+            // a listing loses its last '>' and is malformed; a document its last byte, the newline zarr-python and
+            // zarrita end it with (a document ending otherwise would fail, malformed, naming it). A HEAD's
+            // Content-Length is the object's size, which no fault changes.
+            case LENGTH_TOO_LARGE -> request == Request.HEAD ? PASSES : RECOVERS;
+            case LENGTH_TOO_SMALL -> switch (request) {
+                case LISTING, SHARD_INDEX -> RECOVERS;
+                case METADATA -> DELIVERED;
+                case HEAD -> PASSES;
+            };
+            case WRONG_CONTENT_RANGE -> request == Request.SHARD_INDEX ? RECOVERS : PASSES;
+            // A change follows a ranged GET: only an index's. The inner chunks then read after it ask for its
+            // version (If-Match), which is gone; a shard that grew without an ETag still has the same bytes there.
+            case OBJECT_CHANGED -> request == Request.SHARD_INDEX ? FAILS : PASSES;
+            case OBJECT_GREW -> request == Request.SHARD_INDEX ? DELIVERED : PASSES;
+            // A document is a whole object's plain GET, so its checksum is checked; a listing's is not read, and a
+            // 206 carries none of its own. A damaged listing is malformed (a byte over 0x7F where XML has ASCII).
+            case WRONG_CHECKSUM -> switch (request) {
+                case METADATA -> RECOVERS;
+                case LISTING, SHARD_INDEX -> DELIVERED;
+                case HEAD -> PASSES;
+            };
+            case COMPOSITE_CHECKSUM -> request == Request.HEAD ? PASSES : DELIVERED;
+            case CORRUPT_BODY -> request == Request.LISTING || request == Request.METADATA ? RECOVERS : PASSES;
+            case MALFORMED_LISTING -> request == Request.LISTING ? RECOVERS : PASSES;
         };
     }
 }

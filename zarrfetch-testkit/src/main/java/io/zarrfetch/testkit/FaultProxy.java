@@ -92,9 +92,15 @@ public final class FaultProxy implements AutoCloseable {
         STALL_MID_BODY,
         /** The answer is sent whole after the slow-first-byte delay (shorter than a client's timeout). */
         SLOW_FIRST_BYTE,
-        /** The Content-Length says one byte more than the body has; the connection closes after the body. */
+        /**
+         * The Content-Length says one byte more than the body has; the connection closes after the body. Answers to
+         * HEAD (whose Content-Length is the object's size) pass unchanged and are not counted.
+         */
         LENGTH_TOO_LARGE,
-        /** The Content-Length says one byte less than the body has; the whole body is sent anyway. */
+        /**
+         * The Content-Length says one byte less than the body has; the whole body is sent anyway. Answers without a
+         * body (HEAD) pass unchanged and are not counted.
+         */
         LENGTH_TOO_SMALL,
         /**
          * A 206's Content-Range is moved one byte on (same length, same body): not the range asked for. Answers
@@ -131,6 +137,12 @@ public final class FaultProxy implements AutoCloseable {
          */
         COMPOSITE_CHECKSUM,
         /**
+         * An S3 listing page (an answer to a GET whose query has {@code list-type=2}) cut in the middle, with a
+         * Content-Length that matches: a well-formed HTTP answer, but not a well-formed ListBucketResult. Other
+         * answers pass unchanged and are not counted.
+         */
+        MALFORMED_LISTING,
+        /**
          * One byte of a 200's body, the one in the middle ({@code length / 2}), is inverted, the length kept, under a
          * correct checksum: the answer's {@code x-amz-checksum-crc32c} stays the server's or, when it sent none, is the
          * CRC-32C of the body before the change, with {@code x-amz-checksum-type: FULL_OBJECT}. Bytes damaged on the
@@ -150,30 +162,41 @@ public final class FaultProxy implements AutoCloseable {
      * @param fault what to inject
      * @param times inject into the first this many matching requests; {@code -1} for no limit (with a probability)
      * @param probability the chance that a matching request gets the fault, drawn from the proxy's seeded Random
+     * @param oncePerRequest inject into the first of each distinct request (method, target and Range) and never
+     *     into its repeats: a server that answers each request badly once, then properly
      */
     public record Rule(String method, String pathContains, Boolean ranged, Fault fault, int times,
-            double probability) {
+            double probability, boolean oncePerRequest) {
         /** The fault for the first {@code n} requests, whatever they are; narrow it with the {@code on...} methods. */
         public static Rule first(int n, Fault fault) {
-            return new Rule(null, null, null, fault, n, 1.0);
+            return new Rule(null, null, null, fault, n, 1.0, false);
         }
 
         /** The fault for each request with this probability. */
         public static Rule sometimes(double probability, Fault fault) {
-            return new Rule(null, null, null, fault, -1, probability);
+            return new Rule(null, null, null, fault, -1, probability, false);
+        }
+
+        /**
+         * The fault for the first of each distinct request (the same method, target and Range), and never for the
+         * same request again: what S3 under load can do to every kind of request, and a client that retries each
+         * gets through. A resumed body asks for another range: a request of its own.
+         */
+        public static Rule oncePerRequest(Fault fault) {
+            return new Rule(null, null, null, fault, -1, 1.0, true);
         }
 
         public Rule onMethod(String m) {
-            return new Rule(m, pathContains, ranged, fault, times, probability);
+            return new Rule(m, pathContains, ranged, fault, times, probability, oncePerRequest);
         }
 
         public Rule onPath(String substring) {
-            return new Rule(method, substring, ranged, fault, times, probability);
+            return new Rule(method, substring, ranged, fault, times, probability, oncePerRequest);
         }
 
         /** Only requests with ({@code true}) or without ({@code false}) a Range header. */
         public Rule onRanged(boolean withRange) {
-            return new Rule(method, pathContains, withRange, fault, times, probability);
+            return new Rule(method, pathContains, withRange, fault, times, probability, oncePerRequest);
         }
 
         boolean matches(Request r) {
@@ -204,6 +227,8 @@ public final class FaultProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final List<Rule> rules = new ArrayList<>(); // guarded by this, with the counters below
     private final List<AtomicInteger> left = new ArrayList<>();
+    /** Per rule, the distinct requests it has hit (for {@link Rule#oncePerRequest}). */
+    private final List<Set<String>> hit = new ArrayList<>();
     private final Map<Fault, AtomicInteger> injected = new EnumMap<>(Fault.class);
     /**
      * Paths whose object has changed, with the ETag of the first version (known once the request that changed it
@@ -267,6 +292,7 @@ public final class FaultProxy implements AutoCloseable {
     public synchronized FaultProxy add(Rule rule) {
         rules.add(rule);
         left.add(new AtomicInteger(rule.times()));
+        hit.add(new java.util.HashSet<>());
         return this;
     }
 
@@ -274,6 +300,7 @@ public final class FaultProxy implements AutoCloseable {
     public synchronized void clearRules() {
         rules.clear();
         left.clear();
+        hit.clear();
     }
 
     /** How long stalls last (they also end when the proxy closes). */
@@ -398,6 +425,9 @@ public final class FaultProxy implements AutoCloseable {
             }
             if (rule.probability() < 1.0 && random.nextDouble() >= rule.probability()) {
                 continue;
+            }
+            if (rule.oncePerRequest() && !hit.get(i).add(r.method() + " " + r.target() + " " + r.header("Range"))) {
+                continue; // this very request had its fault
             }
             n.decrementAndGet();
             return rule.fault();
@@ -546,6 +576,11 @@ public final class FaultProxy implements AutoCloseable {
             up = up.grown(decision.grew());
         }
         up = checksums(request, fault, up);
+        if (fault == Fault.MALFORMED_LISTING && request.target().contains("list-type=2") && up.status() == 200
+                && up.body().length > 1) {
+            count(fault);
+            up = up.cut(up.body().length / 2);
+        }
         byte[] body = up.body();
         int half = Math.max(1, body.length / 2);
         switch (fault) {
@@ -573,6 +608,9 @@ public final class FaultProxy implements AutoCloseable {
                 return;
             }
             case LENGTH_TOO_LARGE -> {
+                if (request.method().equalsIgnoreCase("HEAD")) {
+                    break; // a HEAD's Content-Length is the object's size, which no client can check: sent whole
+                }
                 count(fault);
                 out.write(up.head(body.length + 1));
                 out.write(body);
@@ -769,6 +807,11 @@ public final class FaultProxy implements AutoCloseable {
             return new Upstream(statusLine, h, etag, body);
         }
 
+        /** The same answer with only the first {@code n} bytes of its body. */
+        Upstream cut(int n) {
+            return new Upstream(statusLine, headers, etag, java.util.Arrays.copyOf(body, n));
+        }
+
         /** The same answer with the byte in the middle of its body inverted. */
         Upstream corrupted() {
             byte[] b = body.clone();
@@ -779,7 +822,10 @@ public final class FaultProxy implements AutoCloseable {
         byte[] head(long contentLength) {
             StringBuilder b = new StringBuilder(statusLine).append("\r\n");
             headers.forEach(h -> b.append(h).append("\r\n"));
-            b.append("Content-Length: ").append(contentLength).append("\r\nConnection: close\r\n\r\n");
+            if (header("Content-Length") == null) { // a HEAD's is kept from the server
+                b.append("Content-Length: ").append(contentLength).append("\r\n");
+            }
+            b.append("Connection: close\r\n\r\n");
             return b.toString().getBytes(StandardCharsets.ISO_8859_1);
         }
 
@@ -880,7 +926,12 @@ public final class FaultProxy implements AutoCloseable {
                     String name = h[i].substring(0, c).strip().toLowerCase(Locale.ROOT);
                     String value = h[i].substring(c + 1).strip();
                     switch (name) {
-                        case "content-length" -> length = parseLong(value, -1);
+                        case "content-length" -> {
+                            length = parseLong(value, -1);
+                            if (request.method().equalsIgnoreCase("HEAD")) {
+                                kept.add(h[i]); // a HEAD's says the object's size, not its (empty) body's
+                            }
+                        }
                         case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
                         case "connection", "keep-alive" -> { }
                         default -> {

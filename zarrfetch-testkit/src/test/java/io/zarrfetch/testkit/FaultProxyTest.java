@@ -77,6 +77,49 @@ class FaultProxyTest {
         }
     }
 
+    @Test
+    void aServerThatFailsEachRequestOnceAnswersItsRepeat() throws Exception {
+        Files.writeString(dir.resolve("a"), "hello, world");
+        Files.writeString(dir.resolve("b"), "other");
+        try (HttpFileServer http = HttpFileServer.start(dir);
+                FaultProxy proxy = FaultProxy.start(http.url(), 1).add(Rule.oncePerRequest(Fault.SLOW_DOWN_503))) {
+            assertThat(get(proxy, "/a", null)).startsWith("HTTP/1.1 503");
+            assertThat(get(proxy, "/a", null)).startsWith("HTTP/1.1 200").endsWith("hello, world");
+            assertThat(get(proxy, "/a", "bytes=0-4")).as("another range: another request").startsWith("HTTP/1.1 503");
+            assertThat(get(proxy, "/a", "bytes=0-4")).startsWith("HTTP/1.1 206").endsWith("hello");
+            assertThat(get(proxy, "/b", null)).startsWith("HTTP/1.1 503");
+            assertThat(get(proxy, "/a", null)).startsWith("HTTP/1.1 200");
+            assertThat(proxy.injected(Fault.SLOW_DOWN_503)).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aListingPageIsCutAndOtherAnswersPass() throws Exception {
+        String page = "<?xml version=\"1.0\"?><ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>";
+        Files.writeString(dir.resolve("bkt"), page); // a file stands for the bucket: GET /bkt?list-type=2 reads it
+        try (HttpFileServer http = HttpFileServer.start(dir);
+                FaultProxy proxy = FaultProxy.start(http.url(), 1).add(Rule.sometimes(1.0, Fault.MALFORMED_LISTING))) {
+            String cut = get(proxy, "/bkt?list-type=2&prefix=", null);
+            assertThat(cut).startsWith("HTTP/1.1 200").contains("Content-Length: " + page.length() / 2)
+                    .endsWith(page.substring(0, page.length() / 2));
+            assertThat(get(proxy, "/bkt", null)).as("not a listing").endsWith(page);
+            assertThat(proxy.injected(Fault.MALFORMED_LISTING)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aHeadKeepsItsContentLengthAndNoLengthFaultChangesIt() throws Exception {
+        Files.writeString(dir.resolve("a"), "hello, world");
+        try (HttpFileServer http = HttpFileServer.start(dir);
+                FaultProxy proxy = FaultProxy.start(http.url(), 1).add(Rule.first(1, Fault.LENGTH_TOO_LARGE))) {
+            try (Socket s = new Socket(proxy.url().getHost(), proxy.url().getPort())) {
+                s.getOutputStream().write("HEAD /a HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(readAll(s.getInputStream())).startsWith("HTTP/1.1 200").contains("Content-Length: 12\r\n");
+            }
+            assertThat(proxy.injected(Fault.LENGTH_TOO_LARGE)).isZero();
+        }
+    }
+
     /** The x-amz-checksum-crc32c of an answer, or {@code null}. */
     private static String checksum(String answer) {
         return answer.lines().filter(l -> l.startsWith("x-amz-checksum-crc32c: ")).map(l -> l.substring(23))
