@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -18,9 +20,15 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "zarrfetch", mixinStandardHelpOptions = true, usageHelpWidth = 110, versionProvider = Version.class,
         description = {"Fetches many objects and Zarr arrays from S3, HTTP servers and local folders at the speed of "
                 + "the link, in bounded memory."},
-        subcommands = {LsCommand.class, CpCommand.class, BenchCommand.class, InfoCommand.class, ReadCommand.class},
         footer = {"", "Run 'zarrfetch help COMMAND' for a command's options."})
 public final class Main implements Callable<Integer> {
+    /**
+     * The commands, in the order the usage lists them. Each is made only when a command line needs it: picocli builds
+     * a command's model (reflection over its options and mix-ins) as it is added, and building all of them was most
+     * of the time {@code --version} took (docs/decisions/0006-start-up.md).
+     */
+    private static final List<String> COMMANDS = List.of("ls", "cp", "bench", "info", "read", "demo", "help");
+
     @CommandLine.Spec
     CommandSpec spec;
 
@@ -45,14 +53,46 @@ public final class Main implements Callable<Integer> {
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
         System.setProperty("org.slf4j.simpleLogger.showLogName", "false");
-        System.exit(commandLine(System.getenv()).execute(args));
+        String training = System.getProperty("zarrfetch.training");
+        if (training != null) {
+            System.exit(Training.run(Path.of(training)));
+        }
+        System.exit(commandLine(System.getenv(), args).execute(args));
     }
 
-    /** The command line over {@code environment}, as {@link #main} runs it. */
+    private static Object command(String name) {
+        return switch (name) {
+            case "ls" -> new LsCommand();
+            case "cp" -> new CpCommand();
+            case "bench" -> new BenchCommand();
+            case "info" -> new InfoCommand();
+            case "read" -> new ReadCommand();
+            case "demo" -> demo();
+            case "help" -> new CommandLine.HelpCommand();
+            default -> throw new IllegalArgumentException("no command " + name);
+        };
+    }
+
+    /** The command line over {@code environment} with every command. */
     static CommandLine commandLine(Map<String, String> environment) {
+        return commandLine(environment, new String[0]);
+    }
+
+    /**
+     * The command line over {@code environment} that runs {@code args}, as {@link #main} runs it: with only the
+     * command {@code args} names ({@code ls ...}), with none for {@code --version} alone, else (the usage, help,
+     * bad usage) with all of them. The command runs as it would among all the others.
+     */
+    static CommandLine commandLine(Map<String, String> environment, String[] args) {
         CommandLine cli = new CommandLine(new Main(environment));
-        cli.addSubcommand("demo", demo());
-        cli.addSubcommand("help", new CommandLine.HelpCommand());
+        String first = args.length > 0 ? args[0] : "";
+        if (COMMANDS.contains(first) && !first.equals("help")) { // help looks up the others
+            cli.addSubcommand(first, command(first));
+        } else if (!(args.length == 1 && (first.equals("--version") || first.equals("-V")))) {
+            for (String name : COMMANDS) {
+                cli.addSubcommand(name, command(name));
+            }
+        }
         cli.setParameterExceptionHandler(Main::usageError);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("zarrfetch: error: " + printable(message(e)));
@@ -89,7 +129,8 @@ public final class Main implements Callable<Integer> {
 
     /**
      * The demo lives in the zarrfetch-demo module with its in-process S3 server, dozens of jars no other command
-     * needs: the launcher puts it on the class path for {@code demo} only.
+     * needs: the source tree's launcher puts it on the class path for {@code demo} only, and the distribution leaves
+     * it out.
      */
     private static Object demo() {
         try {
@@ -100,7 +141,7 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "demo", description = "Runs the seed's race against an S3 server started in this process "
-            + "(needs the zarrfetch-demo module: run it with the ./zarrfetch launcher).")
+            + "(from zarrfetch's source tree: ./zarrfetch demo).")
     static final class DemoMissing implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Unmatched
         java.util.List<String> args;
@@ -110,8 +151,9 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            spec.commandLine().getErr().println("zarrfetch: error: the demo is not on this class path: run it "
-                    + "with the ./zarrfetch launcher, which adds the zarrfetch-demo module for `demo`");
+            spec.commandLine().getErr().println("zarrfetch: error: the demo is not on this class path (an "
+                    + "installation leaves out its S3 server, dozens of jars): run it from zarrfetch's source tree, "
+                    + "whose ./zarrfetch launcher adds the zarrfetch-demo module for `demo`");
             return 1;
         }
     }
