@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -62,7 +63,7 @@ class DistributionTest {
             lib = s.map(p -> p.getFileName().toString()).sorted().toList();
         }
         assertThat(lib).contains("zarrfetch-cli-" + VERSION + ".jar", "zarrfetch-core-" + VERSION + ".jar",
-                "zarrfetch.aot", "zarrfetch.aot.release");
+                "zarrfetch.aot", "zarrfetch.aot.made-for");
         assertThat(lib).anyMatch(j -> j.startsWith("picocli-")).anyMatch(j -> j.startsWith("slf4j-simple-"))
                 .anyMatch(j -> j.startsWith("netty-tcnative-boringssl-static-"));
         assertThat(lib).allMatch(f -> f.endsWith(".jar") || f.startsWith("zarrfetch.aot"));
@@ -104,6 +105,23 @@ class DistributionTest {
     }
 
     @Test
+    void cpOverHttpsWithBoringSslFromItsJars() throws Exception {
+        Path served = Files.createDirectories(dir.resolve("served"));
+        byte[] bytes = new byte[1_500_000];
+        new Random(3).nextBytes(bytes);
+        Files.write(served.resolve("obj.bin"), bytes);
+        Launcher.overHttps(served, dir, (url, ca) -> {
+            Map<String, String> env = environment();
+            env.put("ZARRFETCH_JAVA_OPTS", "-Dzarrfetch.tls=boringssl"); // BoringSSL or an error, no fallback
+            Run cp = run(env, home.resolve("bin/zarrfetch"), "cp", "--quiet", "--ca-bundle", ca.toString(),
+                    url + "obj.bin", "tls/");
+            assertThat(cp.exit()).as(cp.err()).isZero();
+            assertThat(cp.err()).isEmpty();
+            assertThat(work.resolve("tls/obj.bin")).hasBinaryContent(bytes);
+        });
+    }
+
+    @Test
     void theAotCacheFitsTheInstallationWhereverItIsUnpacked() throws Exception {
         // the launcher gives the JVM the cache, and -XX:AOTMode=on makes the JVM refuse to start unless it can use it
         Map<String, String> env = environment();
@@ -115,41 +133,55 @@ class DistributionTest {
                 .endsWith("\nzarrfetch " + VERSION + "\n");
     }
 
-    @Test
-    void aCacheThatNoLongerFitsOnlyCostsItsSpeedUp() throws Exception {
-        Path copy = Launcher.untar(TARBALL, dir.resolve("stale"));
-        Path jar = copy.resolve("lib/zarrfetch-cli-" + VERSION + ".jar");
-        Path cache = copy.resolve(TrainingRun.CACHE);
-        long made = Files.getLastModifiedTime(cache).toMillis();
-        Run fits = new Run(0, "zarrfetch " + VERSION + "\n", "");
-
-        // a jar changed after the cache was made: the launcher leaves the cache out
-        Files.setLastModifiedTime(jar, FileTime.fromMillis(made + 60_000));
-        assertThat(run(copy.resolve("bin/zarrfetch"), "--version")).isEqualTo(fits);
-        // a jar whose time moved back: the JVM finds the cache unfit, and says so only when asked
-        Files.setLastModifiedTime(jar, FileTime.fromMillis(made - 3_600_000));
-        assertThat(run(copy.resolve("bin/zarrfetch"), "--version")).isEqualTo(fits);
+    /** Runs {@code --version} of an installation; whether the launcher gave the JVM the AOT cache. */
+    static boolean versionWithCache(Path installation) throws Exception {
         Map<String, String> env = environment();
-        env.put("ZARRFETCH_JAVA_OPTS", "-Xlog:aot");
-        assertThat(run(env, copy.resolve("bin/zarrfetch"), "--version").out())
-                .contains("timestamp has changed").endsWith("zarrfetch " + VERSION + "\n");
-        // a cache that is not one at all
-        Files.write(cache, new byte[] {1, 2, 3});
-        assertThat(run(copy.resolve("bin/zarrfetch"), "--version")).isEqualTo(fits);
+        env.put("ZARRFETCH_JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+        Run r = run(env, installation.resolve("bin/zarrfetch"), "--version");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).endsWith("\nzarrfetch " + VERSION + "\n");
+        return r.out().contains("-XX:AOTCache=");
     }
 
     @Test
-    void aCacheMadeByAnotherRuntimeIsLeftOut() throws Exception {
-        Path copy = Launcher.untar(TARBALL, dir.resolve("other-jdk"));
-        Path release = copy.resolve(TrainingRun.RELEASE);
-        Files.writeString(release, Files.readString(release).replaceAll("JAVA_RUNTIME_VERSION=\"[^\"]*\"",
+    void aJarChangedSinceTheCacheWasMadeLeavesTheCacheOut() throws Exception {
+        Path copy = Launcher.untar(TARBALL, dir.resolve("changed"));
+        assertThat(versionWithCache(copy)).isTrue();
+        Path jar = copy.resolve("lib/zarrfetch-core-" + VERSION + ".jar");
+        FileTime time = Files.getLastModifiedTime(jar);
+
+        // the same bytes at another time
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(time.toMillis() - 3_600_000));
+        assertThat(versionWithCache(copy)).isFalse();
+        Files.setLastModifiedTime(jar, time);
+        assertThat(versionWithCache(copy)).isTrue();
+
+        // other bytes at the same time: JDK 25 would run the cache's classes instead of the jar's (JDK-8377932)
+        byte[] bytes = Files.readAllBytes(jar);
+        Files.write(jar, Arrays.copyOf(bytes, bytes.length + 1)); // a zip may end with a stray byte
+        Files.setLastModifiedTime(jar, time);
+        assertThat(versionWithCache(copy)).isFalse();
+    }
+
+    @Test
+    void aCacheThatIsNoneOrOfAnotherRuntimeOnlyCostsItsSpeedUp() throws Exception {
+        Path copy = Launcher.untar(TARBALL, dir.resolve("other-runtime"));
+        Path madeFor = copy.resolve(TrainingRun.MADE_FOR);
+        String text = Files.readString(madeFor);
+        Files.writeString(madeFor, text.replaceAll("JAVA_RUNTIME_VERSION=\"[^\"]*\"",
                 "JAVA_RUNTIME_VERSION=\"25.0.0+1\""));
+        assertThat(versionWithCache(copy)).isFalse();
+
+        // a cache the JVM refuses (here: not a cache at all) while the launcher gives it: nothing to see
+        Files.writeString(madeFor, text);
+        Files.write(copy.resolve(TrainingRun.CACHE), new byte[] {1, 2, 3});
+        assertThat(run(copy.resolve("bin/zarrfetch"), "--version"))
+                .isEqualTo(new Run(0, "zarrfetch " + VERSION + "\n", ""));
         Map<String, String> env = environment();
-        env.put("ZARRFETCH_JAVA_OPTS", "-XX:+PrintCommandLineFlags");
-        Run r = run(env, copy.resolve("bin/zarrfetch"), "--version");
-        assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.err()).isEmpty();
-        assertThat(r.out()).doesNotContain("AOTCache").endsWith("\nzarrfetch " + VERSION + "\n");
+        env.put("ZARRFETCH_JAVA_OPTS", "-Xlog:aot");
+        assertThat(run(env, copy.resolve("bin/zarrfetch"), "--version").out()).contains("AOT cache")
+                .endsWith("zarrfetch " + VERSION + "\n");
     }
 
     @Test

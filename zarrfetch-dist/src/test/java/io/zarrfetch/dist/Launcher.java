@@ -11,6 +11,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.zarrfetch.testkit.FaultProxy;
+import io.zarrfetch.testkit.HttpFileServer;
+import io.zarrfetch.testkit.TestPki;
+
 /**
  * Runs an installation's {@code bin/zarrfetch} as a user's shell would: from a working folder of its own, on a PATH
  * that holds only the programs the launcher uses (no Maven, no java), with this JDK in JAVA_HOME and no AWS settings.
@@ -32,7 +36,7 @@ final class Launcher {
     Launcher(Path dir) throws Exception {
         this.dir = dir;
         tools = Files.createDirectories(dir.resolve("tools"));
-        for (String tool : List.of("bash", "readlink", "sed")) {
+        for (String tool : List.of("bash", "readlink", "stat", "sed")) {
             Files.createSymbolicLink(tools.resolve(tool), which(tool));
         }
         work = Files.createDirectories(dir.resolve("work"));
@@ -70,6 +74,23 @@ final class Launcher {
         env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-aws/credentials").toString());
         env.put("AWS_EC2_METADATA_DISABLED", "true");
         return env;
+    }
+
+    /**
+     * Serves {@code files} over HTTPS (an HTTP file server behind a TLS front, its certificate from a CA made here)
+     * while {@code body} runs with the base URL and the CA's PEM file.
+     */
+    static void overHttps(Path files, Path work, HttpsBody body) throws Exception {
+        TestPki ca = TestPki.create("zarrfetch distribution test CA");
+        Path pem = ca.writePem(work.resolve("ca.pem"));
+        try (HttpFileServer http = HttpFileServer.start(files);
+             FaultProxy https = FaultProxy.startTls(http.url(), 1, ca.issue("127.0.0.1"))) {
+            body.run(https.url().toString(), pem);
+        }
+    }
+
+    interface HttpsBody {
+        void run(String url, Path caPem) throws Exception;
     }
 
     Run run(Path launcher, String... args) throws Exception {

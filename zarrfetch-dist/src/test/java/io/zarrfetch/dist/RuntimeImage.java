@@ -18,28 +18,61 @@ import java.util.stream.Stream;
  * Makes the runtime-image variant of an installation (docs/decisions/0006-start-up.md): a copy of it with
  * {@code runtime/}, a {@code jlink} image of the JDK modules its jars use (as {@code jdeps} finds them), which
  * {@code bin/zarrfetch} runs on in place of a JDK of the machine's. Its AOT cache is made afterwards, by a training
- * run on that runtime ({@link TrainingRun}): a cache serves only the JVM that made it.
+ * run on that runtime ({@link TrainingRun}): a cache serves only the JVM that made it. As the image is for one
+ * platform, it also holds that platform's BoringSSL library (netty-tcnative's) in {@code lib/native}: Netty loads it
+ * from {@code java.library.path} before it would unpack it from its jar into a temporary file, as it does at every
+ * start otherwise.
  *
- * <p>Usage: {@code RuntimeImage INSTALLATION IMAGE}.
+ * <p>Usage: {@code RuntimeImage INSTALLATION IMAGE NETTY-PLATFORM}, the last as netty-tcnative names platforms
+ * ({@code linux_x86_64}, {@code osx_aarch_64}, ...).
  */
 public final class RuntimeImage {
     private RuntimeImage() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            throw new IllegalArgumentException("usage: RuntimeImage INSTALLATION IMAGE");
+        if (args.length != 3) {
+            throw new IllegalArgumentException("usage: RuntimeImage INSTALLATION IMAGE NETTY-PLATFORM");
         }
         Path installation = Path.of(args[0]).toAbsolutePath();
         Path image = Path.of(args[1]).toAbsolutePath();
         long start = System.nanoTime();
         delete(image);
         copy(installation, image);
-        String modules = modules(jars(image.resolve("lib")));
+        List<Path> jars = jars(image.resolve("lib"));
+        String modules = modules(jars);
         tool("jlink", "--add-modules", modules, "--output", image.resolve("runtime").toString(), "--strip-debug",
                 "--no-man-pages", "--no-header-files");
-        System.out.printf("%s: runtime/ of the modules %s, in %.1f s%n", image, modules,
-                (System.nanoTime() - start) / 1e9);
+        List<String> natives = nativeLibraries(jars, "netty_tcnative_" + args[2] + ".",
+                image.resolve("lib/native"));
+        System.out.printf("%s: runtime/ of the modules %s, lib/native/ with %s, in %.1f s%n", image, modules,
+                natives, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Copies the native libraries of the jars whose names hold {@code name} (from their {@code META-INF/native/})
+     * into {@code folder}; their names. None is an error: the platform's library has another name than expected.
+     */
+    static List<String> nativeLibraries(List<Path> jars, String name, Path folder) throws IOException {
+        List<String> copied = new ArrayList<>();
+        Files.createDirectories(folder);
+        for (Path jar : jars) {
+            try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+                for (java.util.zip.ZipEntry e : java.util.Collections.list(zip.entries())) {
+                    String file = e.getName().substring(e.getName().lastIndexOf('/') + 1);
+                    if (e.getName().startsWith("META-INF/native/") && file.contains(name)) {
+                        try (var in = zip.getInputStream(e)) {
+                            Files.copy(in, folder.resolve(file));
+                        }
+                        copied.add(file);
+                    }
+                }
+            }
+        }
+        if (copied.isEmpty()) {
+            throw new IllegalStateException("no native library named *" + name + "* in " + jars);
+        }
+        return copied;
     }
 
     /** The JDK modules {@code jars} need, comma-separated, as {@code jdeps --print-module-deps} finds them. */
@@ -77,7 +110,7 @@ public final class RuntimeImage {
 
     /**
      * Copies the installation, keeping modification times (the AOT cache checks the jars' times) and permissions,
-     * but not its AOT cache, which is for another JVM, nor that JVM's release file.
+     * but not its AOT cache, which is for another JVM, nor what says so.
      */
     private static void copy(Path from, Path to) throws IOException {
         Files.walkFileTree(from, new SimpleFileVisitor<>() {
@@ -90,7 +123,7 @@ public final class RuntimeImage {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 Path relative = from.relativize(file);
-                if (!relative.toString().equals(TrainingRun.CACHE) && !relative.toString().equals(TrainingRun.RELEASE)) {
+                if (!relative.toString().equals(TrainingRun.CACHE) && !relative.toString().equals(TrainingRun.MADE_FOR)) {
                     Files.copy(file, to.resolve(relative), StandardCopyOption.COPY_ATTRIBUTES);
                 }
                 return FileVisitResult.CONTINUE;

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,6 +52,28 @@ class RuntimeImageTest {
         assertThat(r.out()).contains("-XX:AOTCache=" + home.resolve("lib/zarrfetch.aot"))
                 .endsWith("\nzarrfetch " + VERSION + "\n");
         assertThat(r.err()).contains("java.home = " + home.resolve("runtime"));
+    }
+
+    @Test
+    void loadsBoringSslFromLibNativeWithoutUnpackingIt() throws Exception {
+        try (Stream<Path> s = Files.list(home.resolve("lib/native"))) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList())
+                    .singleElement().asString().startsWith("libnetty_tcnative_");
+        }
+        Path served = Files.createDirectories(dir.resolve("served"));
+        byte[] bytes = new byte[1_500_000];
+        new Random(4).nextBytes(bytes);
+        Files.write(served.resolve("obj.bin"), bytes);
+        Launcher.overHttps(served, dir, (url, ca) -> {
+            Map<String, String> env = withoutJdk();
+            // BoringSSL or an error; Netty could not unpack its library into a folder that does not exist
+            env.put("ZARRFETCH_JAVA_OPTS", "-Dzarrfetch.tls=boringssl -Dio.netty.native.workdir="
+                    + dir.resolve("no-such-folder"));
+            Run cp = launcher.run(env, home.resolve("bin/zarrfetch"), "cp", "--quiet", "--ca-bundle",
+                    ca.toString(), url + "obj.bin", "tls/");
+            assertThat(cp.exit()).as(cp.err()).isZero();
+            assertThat(launcher.work.resolve("tls/obj.bin")).hasBinaryContent(bytes);
+        });
     }
 
     @Test

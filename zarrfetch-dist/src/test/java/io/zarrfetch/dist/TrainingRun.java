@@ -29,8 +29,11 @@ import io.zarrfetch.testkit.mur.MurDataset;
  */
 public final class TrainingRun {
     static final String CACHE = "lib/zarrfetch.aot";
-    /** A copy of the release file of the runtime that made the cache, by which the launcher tells that runtime. */
-    static final String RELEASE = CACHE + ".release";
+    /**
+     * What the cache was made for, as the launcher checks it before it gives the JVM the cache: the release file of
+     * the runtime that made it, then the size, modification time (s) and name of each jar.
+     */
+    static final String MADE_FOR = CACHE + ".made-for";
     private static final long GUARD_MINUTES = 10;
 
     private TrainingRun() {
@@ -111,9 +114,9 @@ public final class TrainingRun {
     /** Runs the installation's launcher over the commands, recording the cache; fails with its output if it fails. */
     private static void run(Path home, Path work, Path commandFile, int count) throws Exception {
         Path cache = home.resolve(CACHE);
-        Path release = home.resolve(RELEASE);
+        Path madeFor = home.resolve(MADE_FOR);
         Files.deleteIfExists(cache);
-        Files.deleteIfExists(release);
+        Files.deleteIfExists(madeFor);
         // the runtime the launcher runs on: the installation's own, else the JDK of JAVA_HOME, this one
         Path runtime = Files.isDirectory(home.resolve("runtime")) ? home.resolve("runtime")
                 : Path.of(System.getProperty("java.home"));
@@ -132,7 +135,9 @@ public final class TrainingRun {
         env.put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("no-aws/credentials").toString());
         env.put("AWS_EC2_METADATA_DISABLED", "true");
         env.put("JAVA_HOME", System.getProperty("java.home"));
-        env.put("ZARRFETCH_JAVA_OPTS", "-XX:AOTCacheOutput=" + CACHE + " -Dzarrfetch.training=" + commandFile);
+        // -Dzarrfetch.training.options: JVM options of the training run, for measuring other kinds of cache
+        env.put("ZARRFETCH_JAVA_OPTS", ("-XX:AOTCacheOutput=" + CACHE + " -Dzarrfetch.training=" + commandFile + " "
+                + System.getProperty("zarrfetch.training.options", "")).strip());
         long start = System.nanoTime();
         Process p = pb.start();
         if (!p.waitFor(GUARD_MINUTES, TimeUnit.MINUTES)) {
@@ -145,10 +150,23 @@ public final class TrainingRun {
                     + p.exitValue() + (Files.isRegularFile(cache) ? "" : ", no " + CACHE) + "); its output:\n"
                     + Files.readString(log));
         }
-        // the launcher gives the cache only to this runtime: a cache serves only the JVM build that made it
-        Files.copy(runtime.resolve("release"), release);
+        Files.writeString(madeFor, madeFor(runtime, home.resolve("lib")));
         System.out.printf("%s: %s, %.1f MB, made by a training run of %d commands in %.1f s%n", home, CACHE,
                 Files.size(cache) / 1e6, count, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The text of {@link #MADE_FOR} for a runtime and a lib folder, as bin/zarrfetch makes it to compare. */
+    static String madeFor(Path runtime, Path lib) throws IOException {
+        StringBuilder s = new StringBuilder();
+        for (String line : Files.readAllLines(runtime.resolve("release"))) {
+            s.append(line).append('\n');
+        }
+        for (Path jar : RuntimeImage.jars(lib)) {
+            s.append(Files.size(jar)).append(' ')
+                    .append(Files.getLastModifiedTime(jar).to(java.util.concurrent.TimeUnit.SECONDS)).append(' ')
+                    .append(jar.getFileName()).append('\n');
+        }
+        return s.toString();
     }
 
     /** A line of the training file: the expected exit status, then the arguments, separated by tabs. */
