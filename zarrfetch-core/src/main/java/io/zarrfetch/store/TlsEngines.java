@@ -59,9 +59,7 @@ abstract class TlsEngines {
         /** BoringSSL or an error. */
         BORINGSSL,
         /** The JDK's (JSSE). */
-        JDK,
-        /** BoringSSL through Conscrypt, for the measurements of docs/decisions/0005-tls.md. */
-        CONSCRYPT;
+        JDK;
 
         static Provider fromSystemProperty() {
             String p = System.getProperty("zarrfetch.tls", "auto").strip().toLowerCase(Locale.ROOT);
@@ -69,7 +67,6 @@ abstract class TlsEngines {
                 case "auto", "" -> AUTO;
                 case "boringssl", "openssl" -> BORINGSSL;
                 case "jsse", "jdk" -> JDK;
-                case "conscrypt" -> CONSCRYPT;
                 default -> throw new IllegalArgumentException(
                         "-Dzarrfetch.tls must be auto, boringssl or jsse, was " + p);
             };
@@ -97,19 +94,14 @@ abstract class TlsEngines {
                     throw new IllegalStateException("BoringSSL could not load here: " + rootMessage(e), e);
                 }
             }
-            case CONSCRYPT -> {
-                try {
-                    yield new ConscryptTls(trust);
-                } catch (GeneralSecurityException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
             case AUTO -> {
                 try {
                     yield BoringSsl.create(trust);
                 } catch (Exception | LinkageError e) {
                     LOG.warn("TLS falls back to the JDK's engine, which costs more CPU: BoringSSL could not load "
-                            + "here ({})", rootMessage(e));
+                            + "here ({}){}", rootMessage(e), c1Only() ? "; and this JVM runs the C1 compiler only "
+                            + "(-XX:TieredStopAtLevel=1), under which the JDK's TLS is about 30 times slower: add "
+                            + "-XX:TieredStopAtLevel=4 to its options (ZARRFETCH_JAVA_OPTS)" : "");
                     yield new Jdk(trust);
                 }
             }
@@ -197,6 +189,16 @@ abstract class TlsEngines {
             ks.setCertificateEntry("ca-" + i++, c);
         }
         return ks;
+    }
+
+    /** Whether this JVM compiles with C1 alone, where the JDK's AES-GCM has no intrinsics. */
+    static boolean c1Only() {
+        try {
+            return "1".equals(java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("TieredStopAtLevel").getValue());
+        } catch (RuntimeException | LinkageError e) {
+            return false; // not HotSpot: nothing to say
+        }
     }
 
     static String rootMessage(Throwable e) {
