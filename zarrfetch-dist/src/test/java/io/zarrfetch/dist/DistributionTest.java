@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.zarrfetch.dist.Launcher.Run;
 
@@ -25,6 +28,8 @@ import io.zarrfetch.dist.Launcher.Run;
 class DistributionTest {
     static final String VERSION = Launcher.VERSION;
     static final Path TARBALL = Path.of(System.getProperty("zarrfetch.tarball"));
+    /** The CLI module's runtime class path, as its build wrote it (the source tree's launcher runs with it). */
+    static final Path CLI_CLASSPATH = Path.of(System.getProperty("zarrfetch.cli.classpath"));
 
     @TempDir
     static Path dir;
@@ -62,11 +67,16 @@ class DistributionTest {
         try (Stream<Path> s = Files.list(home.resolve("lib"))) {
             lib = s.map(p -> p.getFileName().toString()).sorted().toList();
         }
-        assertThat(lib).contains("zarrfetch-cli-" + VERSION + ".jar", "zarrfetch-core-" + VERSION + ".jar",
-                "zarrfetch.aot", "zarrfetch.aot.made-for");
-        assertThat(lib).anyMatch(j -> j.startsWith("picocli-")).anyMatch(j -> j.startsWith("slf4j-simple-"))
+        // exactly the CLI's jars, as its module resolves them, with the cache: no jar of an earlier build
+        List<String> cli = new ArrayList<>(List.of("zarrfetch-cli-" + VERSION + ".jar",
+                TrainingRun.CACHE.substring(4), TrainingRun.MADE_FOR.substring(4)));
+        for (String jar : Files.readString(CLI_CLASSPATH).strip().split(":")) {
+            cli.add(Path.of(jar).getFileName().toString());
+        }
+        assertThat(lib).containsExactlyInAnyOrderElementsOf(cli)
+                .contains("zarrfetch-core-" + VERSION + ".jar")
+                .anyMatch(j -> j.startsWith("picocli-")).anyMatch(j -> j.startsWith("slf4j-simple-"))
                 .anyMatch(j -> j.startsWith("netty-tcnative-boringssl-static-"));
-        assertThat(lib).allMatch(f -> f.endsWith(".jar") || f.startsWith("zarrfetch.aot"));
         // nothing of the tests' or the demo's: its S3 server (S3Proxy, Jetty) stays in the source tree
         assertThat(lib).noneMatch(j -> j.startsWith("zarrfetch-testkit") || j.startsWith("zarrfetch-demo")
                 || j.startsWith("s3proxy") || j.startsWith("jetty-") || j.startsWith("junit-")
@@ -104,20 +114,21 @@ class DistributionTest {
         assertThat(work.resolve("copy/sub/small.txt")).hasContent("hello\n");
     }
 
-    @Test
-    void cpOverHttpsWithBoringSslFromItsJars() throws Exception {
-        Path served = Files.createDirectories(dir.resolve("served"));
+    @ParameterizedTest
+    @ValueSource(strings = {"boringssl", "jdk"})
+    void cpOverHttpsWithEitherTlsEngine(String engine) throws Exception {
+        Path served = Files.createDirectories(dir.resolve("served-" + engine));
         byte[] bytes = new byte[1_500_000];
         new Random(3).nextBytes(bytes);
         Files.write(served.resolve("obj.bin"), bytes);
         Launcher.overHttps(served, dir, (url, ca) -> {
             Map<String, String> env = environment();
-            env.put("ZARRFETCH_JAVA_OPTS", "-Dzarrfetch.tls=boringssl"); // BoringSSL or an error, no fallback
+            env.put("ZARRFETCH_JAVA_OPTS", "-Dzarrfetch.tls=" + engine); // this engine or an error, no fallback
             Run cp = run(env, home.resolve("bin/zarrfetch"), "cp", "--quiet", "--ca-bundle", ca.toString(),
-                    url + "obj.bin", "tls/");
+                    url + "obj.bin", "tls-" + engine + "/");
             assertThat(cp.exit()).as(cp.err()).isZero();
             assertThat(cp.err()).isEmpty();
-            assertThat(work.resolve("tls/obj.bin")).hasBinaryContent(bytes);
+            assertThat(work.resolve("tls-" + engine + "/obj.bin")).hasBinaryContent(bytes);
         });
     }
 

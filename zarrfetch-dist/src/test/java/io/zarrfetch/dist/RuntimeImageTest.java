@@ -3,8 +3,14 @@ package io.zarrfetch.dist;
 import static io.zarrfetch.dist.Launcher.VERSION;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -13,6 +19,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import io.zarrfetch.dist.Launcher.Run;
 
@@ -60,19 +68,64 @@ class RuntimeImageTest {
             assertThat(s.map(p -> p.getFileName().toString()).toList())
                     .singleElement().asString().startsWith("libnetty_tcnative_");
         }
-        Path served = Files.createDirectories(dir.resolve("served"));
+        // BoringSSL or an error; Netty could not unpack its library into a folder that does not exist
+        cpOverHttps("boringssl", "--ca-bundle", "-Dzarrfetch.tls=boringssl -Dio.netty.native.workdir="
+                + dir.resolve("no-such-folder"));
+    }
+
+    /**
+     * Either engine, trusting a CA bundle or the runtime's own trust store (here one of the test CA, as
+     * javax.net.ssl.trustStore names it): a module the image lacks (a crypto provider, a key store type) fails here.
+     */
+    @ParameterizedTest
+    @CsvSource({"boringssl, --ca-bundle", "jdk, --ca-bundle", "boringssl, trustStore", "jdk, trustStore"})
+    void copiesOverHttpsWithEitherEngineAndEitherTrust(String engine, String trust) throws Exception {
+        cpOverHttps(engine + "-" + trust, trust, "-Dzarrfetch.tls=" + engine);
+    }
+
+    @Test
+    void itsTrustStoreHoldsTheAuthoritiesOfItsJdk() throws Exception {
+        KeyStore image = KeyStore.getInstance(home.resolve("runtime/lib/security/cacerts").toFile(), (char[]) null);
+        KeyStore jdk = KeyStore.getInstance(Path.of(System.getProperty("java.home"), "lib/security/cacerts").toFile(),
+                (char[]) null);
+        assertThat(image.size()).isEqualTo(jdk.size()).isGreaterThan(50);
+    }
+
+    /** A PKCS#12 trust store (password changeit) of the certificate in a PEM file. */
+    private static Path trustStore(Path pem, Path file) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        try (InputStream in = Files.newInputStream(pem)) {
+            store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        try (OutputStream out = Files.newOutputStream(file)) {
+            store.store(out, "changeit".toCharArray());
+        }
+        return file;
+    }
+
+    /** cp of one object over HTTPS with {@code options} in ZARRFETCH_JAVA_OPTS, the test CA trusted as told. */
+    private static void cpOverHttps(String name, String trust, String options) throws Exception {
+        Path served = Files.createDirectories(dir.resolve("served-" + name));
         byte[] bytes = new byte[1_500_000];
-        new Random(4).nextBytes(bytes);
+        new Random(name.hashCode()).nextBytes(bytes);
         Files.write(served.resolve("obj.bin"), bytes);
         Launcher.overHttps(served, dir, (url, ca) -> {
             Map<String, String> env = withoutJdk();
-            // BoringSSL or an error; Netty could not unpack its library into a folder that does not exist
-            env.put("ZARRFETCH_JAVA_OPTS", "-Dzarrfetch.tls=boringssl -Dio.netty.native.workdir="
-                    + dir.resolve("no-such-folder"));
-            Run cp = launcher.run(env, home.resolve("bin/zarrfetch"), "cp", "--quiet", "--ca-bundle",
-                    ca.toString(), url + "obj.bin", "tls/");
+            List<String> args = new ArrayList<>(List.of("cp", "--quiet"));
+            if (trust.equals("--ca-bundle")) {
+                args.addAll(List.of("--ca-bundle", ca.toString()));
+                env.put("ZARRFETCH_JAVA_OPTS", options);
+            } else {
+                Path store = trustStore(ca, dir.resolve("trust-" + name + ".p12"));
+                env.put("ZARRFETCH_JAVA_OPTS", options + " -Djavax.net.ssl.trustStore=" + store
+                        + " -Djavax.net.ssl.trustStorePassword=changeit");
+            }
+            args.addAll(List.of(url + "obj.bin", "tls-" + name + "/"));
+            Run cp = launcher.run(env, home.resolve("bin/zarrfetch"), args.toArray(String[]::new));
             assertThat(cp.exit()).as(cp.err()).isZero();
-            assertThat(launcher.work.resolve("tls/obj.bin")).hasBinaryContent(bytes);
+            assertThat(cp.err()).isEmpty();
+            assertThat(launcher.work.resolve("tls-" + name + "/obj.bin")).hasBinaryContent(bytes);
         });
     }
 
