@@ -36,7 +36,7 @@ final class Launcher {
     Launcher(Path dir) throws Exception {
         this.dir = dir;
         tools = Files.createDirectories(dir.resolve("tools"));
-        for (String tool : List.of("bash", "readlink", "stat", "sed")) {
+        for (String tool : List.of("bash", "readlink", "stat", "sed", "uname", "ldd")) {
             Files.createSymbolicLink(tools.resolve(tool), which(tool));
         }
         work = Files.createDirectories(dir.resolve("work"));
