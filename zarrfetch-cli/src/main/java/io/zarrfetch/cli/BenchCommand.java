@@ -118,7 +118,7 @@ final class BenchCommand implements Callable<Integer> {
                     .put("concurrency", options.concurrency())
                     .put("adaptive", options.adaptive())
                     .put("max_concurrency_used", report.maxConcurrency())
-                    .put("part_size", options.partSize())
+                    .put("part_size", report.partSize())
                     .put("memory_limit", options.memoryLimit()).putAll(extra));
         } else if (!output.quiet) {
             out.printf(Locale.ROOT, "objects          %d%s%n", report.objects(),
@@ -144,7 +144,7 @@ final class BenchCommand implements Callable<Integer> {
                     + "parts of %s%n", report.requests(), report.retries(), report.hedges(), report.hedgesWon(),
                     options.adaptive() ? "adaptive (up to "
                             + report.maxConcurrency() + " of " + options.concurrency() + ")"
-                            : Integer.toString(options.concurrency()), Sizes.format(options.partSize()));
+                            : Integer.toString(options.concurrency()), Sizes.format(report.partSize()));
         }
         out.flush();
     }

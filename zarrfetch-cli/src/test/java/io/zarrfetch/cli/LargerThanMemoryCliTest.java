@@ -80,10 +80,12 @@ class LargerThanMemoryCliTest {
         assertThat(jsonNumber(json, "bytes")).isEqualTo(3L * LARGE + 3);
         assertThat(jsonNumber(json, "peak_pooled_bytes")).isLessThanOrEqualTo(MIB);
         assertThat(jsonNumber(json, "memory_limit")).isEqualTo(MIB);
+        assertThat(jsonNumber(json, "part_size")).as("a sixteenth of the limit: 16 requests fit").isEqualTo(MIB / 16);
         assertThat(json).contains("\"changed_since_listing\":0");
         Run text = run(s3("bench", "--memory-limit", "1MiB", "s3://" + BUCKET + "/big/"));
         assertThat(text.exit()).as(text.err()).isZero();
-        assertThat(text.out()).contains("objects          3\n").contains("(limit 1.0 MiB)").doesNotContain("changed");
+        assertThat(text.out()).contains("objects          3\n").contains("(limit 1.0 MiB)").contains("parts of 64.0 KiB")
+                .doesNotContain("changed");
     }
 
     @Test

@@ -20,13 +20,15 @@ import java.util.List;
  * @param hedges requests that were hedges: a straggler's bytes asked for again ({@link HedgePolicy})
  * @param hedgesWon hedges that completed before the request they hedged
  * @param maxConcurrency the most requests the fetch kept in flight at once (adaptive concurrency's highest step)
+ * @param partSize the size of the parts objects were fetched in: {@link FetchOptions#partSize()}, or less for a
+ *     stream under a memory limit that holds fewer than 16 such parts ({@link Sink#stream})
  * @param peakBufferBytes the most bytes of buffers held at once
  * @param failures every failed object, and a failed listing
  * @param cancelled whether the fetch was cancelled before it finished
  */
 public record FetchReport(long objects, long bytes, long verified, long changedSinceListing, long bytesReceived,
-        Duration wall, long requests, long retries, long hedges, long hedgesWon, int maxConcurrency, long peakBufferBytes,
-        List<FetchFailure> failures, boolean cancelled) {
+        Duration wall, long requests, long retries, long hedges, long hedgesWon, int maxConcurrency, long partSize,
+        long peakBufferBytes, List<FetchFailure> failures, boolean cancelled) {
     /** Whether everything was delivered. */
     public boolean ok() {
         return failures.isEmpty() && !cancelled;

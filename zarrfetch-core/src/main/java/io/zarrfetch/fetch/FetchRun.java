@@ -151,8 +151,8 @@ public final class FetchRun {
                 hedgerThread.interrupt();
             }
         }
-        return counters.report(Duration.ofNanos(end - startNanos), scheduler.maxTarget(), pool.peakAllocated(),
-                scheduler.cancelled());
+        return counters.report(Duration.ofNanos(end - startNanos), scheduler.maxTarget(), destination.partSize(),
+                pool.peakAllocated(), scheduler.cancelled());
     }
 
     private List<Thread> hedges() {

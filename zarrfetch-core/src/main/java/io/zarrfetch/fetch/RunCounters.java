@@ -78,10 +78,9 @@ final class RunCounters {
                 bytesReceived.sum(), requestsActive.get(), concurrency, bufferBytes);
     }
 
-    FetchReport report(Duration wall, int maxConcurrency, long peakBufferBytes, boolean cancelled) {
+    FetchReport report(Duration wall, int maxConcurrency, long partSize, long peakBufferBytes, boolean cancelled) {
         return new FetchReport(objectsDone.get(), bytesDone.get(), verified.get(), changed.get(), bytesReceived.sum(),
-                wall,
-                requests.get(), retries.get(), hedges.get(), hedgesWon.get(), maxConcurrency, peakBufferBytes,
-                List.copyOf(failures), cancelled);
+                wall, requests.get(), retries.get(), hedges.get(), hedgesWon.get(), maxConcurrency, partSize,
+                peakBufferBytes, List.copyOf(failures), cancelled);
     }
 }

@@ -134,7 +134,7 @@ class DestinationTest {
         job.partsOpen.set(1);
         d.partFinished(job, false);
         d.awaitHandedOver();
-        assertThat(counters.report(java.time.Duration.ZERO, 1, 0, false).failures()).singleElement()
+        assertThat(counters.report(java.time.Duration.ZERO, 1, 0, 0, false).failures()).singleElement()
                 .satisfies(f -> assertThat(f.describe()).contains("memory:/c").contains("the consumer failed")
                         .contains("no thanks"));
         assertThat(pool.lent()).isZero();
@@ -176,7 +176,7 @@ class DestinationTest {
         cancelled.partsOpen.set(1);
         d.partFinished(cancelled, true);
         assertThat(FileSinkTest.tree(tmp)).isEmpty();
-        assertThat(counters.report(java.time.Duration.ZERO, 1, 0, true).failures())
+        assertThat(counters.report(java.time.Duration.ZERO, 1, 0, 0, true).failures())
                 .extracting(FetchFailure::describe).containsExactlyInAnyOrder(
                         "memory:/failed: broken (after 1 attempt)", "memory:/cancelled: cancelled (after 1 attempt)");
     }

@@ -218,7 +218,7 @@ class SchedulerTest {
         s.feed(failing, item -> before);
         assertThat(s.inputDone()).isTrue();
         assertThat(s.next().job()).isSameAs(before);
-        FetchReport r = counters.report(java.time.Duration.ZERO, 2, 0, false);
+        FetchReport r = counters.report(java.time.Duration.ZERO, 2, PART, 0, false);
         assertThat(r.failures()).singleElement().satisfies(f -> {
             assertThat(f.url()).isEqualTo("s3://b/p/ (continued)");
             assertThat(f.name()).isNull();
