@@ -16,13 +16,12 @@
 # docs/decisions: each PART is one of
 #   defaults     no --concurrency: zarrfetch's own defaults instead of the harness's concurrency
 #   cN           --concurrency N          mSIZE  --memory-limit SIZE      pSIZE  --part-size SIZE
-#   apache       plain http through Apache HttpClient instead of zarrfetch's own transport
 #   vthreads     fetch workers on virtual threads instead of platform threads
 #   g1c2         the JVM's default JIT and collector (C2, G1) instead of C1 and the serial collector
 #   nohedge      --no-hedging: no straggler hedging (docs/decisions/0004-hedging.md)
 #   jvm-NAME     the JVM options bench/run --zarrfetch-jvm NAME="OPTIONS" named (ZF_JVM_SETS), added
 #                last, so they override the launcher's and the parts' above
-# e.g. --tools curl,zarrfetch,zarrfetch+apache,zarrfetch+c64+m64MiB (cN is concurrency, not a JIT),
+# e.g. --tools curl,zarrfetch,zarrfetch+c64+m64MiB (cN is concurrency, not a JIT),
 #      --zarrfetch-jvm c2=-XX:TieredStopAtLevel=4 --tools zarrfetch+defaults,zarrfetch+defaults+jvm-c2
 
 ALL_TOOLS=(curl aria2c rclone aiohttp awssdk-tm java-naive zarrfetch)
@@ -44,7 +43,6 @@ zf_variant() {
       c[0-9]*) ZF_V_ARGS=(--concurrency "${part#c}") ;;
       m[0-9]*) ZF_V_ARGS+=(--memory-limit "${part#m}") ;;
       p[0-9]*) ZF_V_ARGS+=(--part-size "${part#p}") ;;
-      apache) ZF_V_JAVA+=" -Dzarrfetch.http=apache" ;;
       vthreads) ZF_V_JAVA+=" -Dzarrfetch.workers=virtual" ;;
       nohedge) ZF_V_ARGS+=(--no-hedging) ;;
       jvm-?*)

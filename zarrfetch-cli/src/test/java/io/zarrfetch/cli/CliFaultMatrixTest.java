@@ -3,6 +3,7 @@ package io.zarrfetch.cli;
 import static io.zarrfetch.cli.CliTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -32,11 +33,13 @@ import io.zarrfetch.testkit.FaultProxy.Rule;
 import io.zarrfetch.testkit.FaultTally;
 import io.zarrfetch.testkit.HttpFileServer;
 import io.zarrfetch.testkit.S3Server;
+import io.zarrfetch.testkit.TestPki;
 
 /**
  * {@code zarrfetch cp} through {@link FaultProxy}, for every fault: whole objects (10 kB, one request each) and
  * objects of 4 parts (200 kB, {@code --part-size 64KiB}), from an S3 prefix (listed: sizes and ETags known up front)
- * and from plain HTTP URLs (no listing: the first, ranged, answer tells the size). The first GET of one object gets
+ * and from plain HTTP URLs (no listing: the first, ranged, answer tells the size), and from the S3 prefix over HTTPS
+ * (the proxy serving TLS, trusted through {@code --ca-bundle}). The first GET of one object gets
  * the fault. What is checked is what a user sees: the exit status, the --json summary, the failure lines on stderr,
  * and the destination folder byte for byte: every other object with its SHA-256, the faulted one exact (as it now
  * is, when the fault changed it) or absent, and nothing else (no {@code .zf-*} partial file).
@@ -77,7 +80,18 @@ class CliFaultMatrixTest {
         }
     }
 
-    enum Via { S3, HTTP }
+    /** S3 with a listing, or each object's HTTP URL; S3 also over HTTPS (the proxy serving TLS). */
+    enum Via {
+        S3(true, false), HTTP(false, false), S3_HTTPS(true, true);
+
+        final boolean s3;
+        final boolean tls;
+
+        Via(boolean s3, boolean tls) {
+            this.s3 = s3;
+            this.tls = tls;
+        }
+    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -129,7 +143,7 @@ class CliFaultMatrixTest {
 
     /** The outcome docs/reliability.md gives for a fault, as FaultMatrixTest checks it in the library. */
     static FaultOutcome expected(Fault fault, Size size, Via via) {
-        return FaultOutcome.of(fault, size == Size.WHOLE, size == Size.WHOLE && via == Via.S3);
+        return FaultOutcome.of(fault, size == Size.WHOLE, size == Size.WHOLE && via.s3);
     }
 
     static Stream<Arguments> matrix() {
@@ -148,7 +162,10 @@ class CliFaultMatrixTest {
     static String[] command(Size size, Via via, FaultProxy proxy, Path dest) {
         List<String> args = new ArrayList<>(List.of("cp", "--json", "--concurrency", "4", "--part-size", "64KiB",
                 "--read-timeout", "1s", "--connect-timeout", "1s"));
-        if (via == Via.S3) {
+        if (via.tls) {
+            args.addAll(List.of("--ca-bundle", TestPki.local().caBundle().toString()));
+        }
+        if (via.s3) {
             args.addAll(List.of("--no-sign-request", "--endpoint", proxy.endpoint().toString(),
                     "s3://" + BUCKET + "/" + size.folder + "/"));
         } else {
@@ -189,7 +206,9 @@ class CliFaultMatrixTest {
         }
         FaultOutcome outcome = expected(fault, size, via);
         Path dest = tmp.resolve("dest");
-        try (FaultProxy proxy = FaultProxy.start(via == Via.S3 ? s3.endpoint() : http.url(), 42).add(rule)) {
+        URI upstream = via.s3 ? s3.endpoint() : http.url();
+        try (FaultProxy proxy = (via.tls ? FaultProxy.startTls(upstream, 42) : FaultProxy.start(upstream, 42))
+                .add(rule)) {
             Run r = run(command(size, via, proxy, dest));
             String report = "exit " + r.exit() + "\nstdout: " + r.out() + "stderr: " + r.err();
 
@@ -250,7 +269,7 @@ class CliFaultMatrixTest {
                 case FAILS -> {
                     assertThat(r.exit()).as(report).isEqualTo(1);
                     assertThat(jsonNumber(json, "failed")).isEqualTo(1);
-                    String url = via == Via.S3 ? "s3://" + BUCKET + "/" + target : proxy.url() + target;
+                    String url = via.s3 ? "s3://" + BUCKET + "/" + target : proxy.url() + target;
                     List<String> failed = r.err().lines().filter(l -> l.startsWith("zarrfetch: failed: ")).toList();
                     assertThat(failed).as(report).singleElement().asString()
                             .startsWith("zarrfetch: failed: " + url + ": ")

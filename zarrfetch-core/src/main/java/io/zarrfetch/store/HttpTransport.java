@@ -7,9 +7,9 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 
 /**
- * The seam between the HTTP-speaking stores and an HTTP client library: one blocking exchange at a time per
- * calling thread (the fetch engine calls it from virtual threads). One implementation, chosen by measurement in
- * docs/decisions/0001-http-client.md.
+ * The seam between the HTTP-speaking stores and the HTTP client: one blocking exchange at a time per calling thread
+ * (the fetch engine's workers). One implementation, {@link NioTransport}, chosen by measurement
+ * (docs/decisions/0001-http-client.md, and 0005-tls.md for https); tests drive it through this seam.
  */
 interface HttpTransport extends Closeable {
 

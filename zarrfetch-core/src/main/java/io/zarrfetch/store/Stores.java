@@ -57,7 +57,7 @@ public final class Stores implements AutoCloseable {
 
     public Stores(StoreOptions options) {
         this.options = options;
-        this.transport = new RoutingTransport(options);
+        this.transport = new NioTransport(options);
         this.retries = new Retries(options.retry());
     }
 

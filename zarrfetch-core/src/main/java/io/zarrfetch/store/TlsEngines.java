@@ -2,7 +2,6 @@ package io.zarrfetch.store;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -11,7 +10,6 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.Locale;
 
@@ -59,9 +57,7 @@ abstract class TlsEngines {
         /** BoringSSL or an error. */
         BORINGSSL,
         /** The JDK's (JSSE). */
-        JDK,
-        /** BoringSSL through Conscrypt, for the measurements of docs/decisions/0005-tls.md. */
-        CONSCRYPT;
+        JDK;
 
         static Provider fromSystemProperty() {
             String p = System.getProperty("zarrfetch.tls", "auto").strip().toLowerCase(Locale.ROOT);
@@ -69,7 +65,6 @@ abstract class TlsEngines {
                 case "auto", "" -> AUTO;
                 case "boringssl", "openssl" -> BORINGSSL;
                 case "jsse", "jdk" -> JDK;
-                case "conscrypt" -> CONSCRYPT;
                 default -> throw new IllegalArgumentException(
                         "-Dzarrfetch.tls must be auto, boringssl or jsse, was " + p);
             };
@@ -97,19 +92,14 @@ abstract class TlsEngines {
                     throw new IllegalStateException("BoringSSL could not load here: " + rootMessage(e), e);
                 }
             }
-            case CONSCRYPT -> {
-                try {
-                    yield new ConscryptTls(trust);
-                } catch (GeneralSecurityException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
             case AUTO -> {
                 try {
                     yield BoringSsl.create(trust);
                 } catch (Exception | LinkageError e) {
                     LOG.warn("TLS falls back to the JDK's engine, which costs more CPU: BoringSSL could not load "
-                            + "here ({})", rootMessage(e));
+                            + "here ({}){}", rootMessage(e), c1Only() ? "; and this JVM runs the C1 compiler only "
+                            + "(-XX:TieredStopAtLevel=1), under which the JDK's TLS is about 30 times slower: add "
+                            + "-XX:TieredStopAtLevel=4 to its options (ZARRFETCH_JAVA_OPTS)" : "");
                     yield new Jdk(trust);
                 }
             }
@@ -151,17 +141,14 @@ abstract class TlsEngines {
         }
     }
 
-    /**
-     * The trust manager: a CA bundle's certificates, or the JDK's defaults. It also takes the authentication type
-     * that BoringSSL names TLS 1.3's ("GENERIC") under the name the JDK's checks give it ("UNKNOWN").
-     */
+    /** The JDK's trust manager over a CA bundle's certificates, or over the JDK's defaults. */
     static X509ExtendedTrustManager trustManager(Path caBundle) {
         try {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(caBundle == null ? null : keyStore(caBundle));
             for (TrustManager tm : tmf.getTrustManagers()) {
                 if (tm instanceof X509ExtendedTrustManager x) {
-                    return new Tls13AuthType(x);
+                    return x; // the engines check host names through it, given the connection's engine
                 }
             }
             throw new IllegalStateException("the JDK's trust manager factory made no X.509 trust manager");
@@ -199,64 +186,21 @@ abstract class TlsEngines {
         return ks;
     }
 
+    /** Whether this JVM compiles with C1 alone, where the JDK's AES-GCM has no intrinsics. */
+    static boolean c1Only() {
+        try {
+            return "1".equals(java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("TieredStopAtLevel").getValue());
+        } catch (RuntimeException | LinkageError e) {
+            return false; // not HotSpot: nothing to say
+        }
+    }
+
     static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
         return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
-    }
-
-    /** Passes every check to the JDK's trust manager; only renames BoringSSL's TLS 1.3 authentication type. */
-    private static final class Tls13AuthType extends X509ExtendedTrustManager {
-        private final X509ExtendedTrustManager jdk;
-
-        Tls13AuthType(X509ExtendedTrustManager jdk) {
-            this.jdk = jdk;
-        }
-
-        private static String authType(String authType) {
-            return "GENERIC".equals(authType) ? "UNKNOWN" : authType;
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            jdk.checkServerTrusted(chain, authType(authType), engine);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            jdk.checkServerTrusted(chain, authType(authType), socket);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            // Without an engine there is no host name to check: refuse rather than skip the check.
-            throw new CertificateException("a server certificate can only be checked with its connection");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            throw new CertificateException("zarrfetch does not accept clients");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            throw new CertificateException("zarrfetch does not accept clients");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("zarrfetch does not accept clients");
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return jdk.getAcceptedIssuers();
-        }
     }
 }

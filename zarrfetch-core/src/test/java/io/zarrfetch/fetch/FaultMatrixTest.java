@@ -33,13 +33,16 @@ import io.zarrfetch.testkit.FaultTally;
 import io.zarrfetch.testkit.FaultProxy;
 import io.zarrfetch.testkit.HttpFileServer;
 import io.zarrfetch.testkit.S3Server;
+import io.zarrfetch.testkit.TestPki;
 
 /**
  * Every fault {@link FaultProxy} injects, against whole-object fetches (objects smaller than a part), multi-part
  * fetches (objects of 4 parts) and byte-range items of 3 parts, through a plain HTTP server (no listing: sizes come
- * from the first answer) and through S3 with a listing (sizes and ETags known up front). One object of each run gets
- * the fault; the run's other objects must arrive intact, and the faulted one either arrives byte for byte (as it now
- * is, when the fault changed it) or fails cleanly, naming its URL, its attempts and the cause.
+ * from the first answer) and through S3 with a listing (sizes and ETags known up front), each over plain HTTP and over
+ * TLS (the proxy serving HTTPS: a reset or cut connection then ends without close_notify, or inside a record). One
+ * object of each run gets the fault; the run's other objects must arrive intact, and the faulted one either arrives
+ * byte for byte (as it now is, when the fault changed it) or fails cleanly, naming its URL, its attempts and the
+ * cause.
  *
  * <p>Timeouts are short (1 s to connect and between bytes), so stalls cost about a second each; retries do not wait.
  */
@@ -62,7 +65,24 @@ class FaultMatrixTest {
     static final LongAdder VERIFIED_BYTES = new LongAdder();
     static final LongAdder CORRUPT = new LongAdder();
 
-    enum Via { HTTP, S3 }
+    /** How the run reaches the proxy: a plain HTTP server or S3, each over http or https (the proxy serving TLS). */
+    enum Via {
+        HTTP(false, false), S3(true, false), HTTPS(false, true), S3_HTTPS(true, true);
+
+        final boolean s3;
+        final boolean tls;
+
+        Via(boolean s3, boolean tls) {
+            this.s3 = s3;
+            this.tls = tls;
+        }
+
+        /** A fault proxy in front of this way's server: over TLS, with the test CA's certificate. */
+        FaultProxy proxy(long seed) throws java.io.IOException {
+            URI upstream = s3 ? FaultMatrixTest.s3.endpoint() : http.url();
+            return tls ? FaultProxy.startTls(upstream, seed) : FaultProxy.start(upstream, seed);
+        }
+    }
 
     /**
      * Whole objects smaller than a part; whole objects of 4 parts; byte ranges of 3 parts inside the big objects
@@ -161,7 +181,7 @@ class FaultMatrixTest {
 
     /** The outcome the engine must reach for one fault, as docs/reliability.md lists it. */
     static FaultOutcome expected(Fault fault, Size size, Via via) {
-        return FaultOutcome.of(fault, size == Size.WHOLE, size == Size.WHOLE && via == Via.S3);
+        return FaultOutcome.of(fault, size == Size.WHOLE, size == Size.WHOLE && via.s3);
     }
 
     static Stream<Arguments> matrix() {
@@ -179,12 +199,13 @@ class FaultMatrixTest {
     /** Timeouts of a second; retries that do not wait. */
     static StoreOptions storeOptions() {
         return StoreOptions.defaults().withEndpoint(null).withAnonymous(true).withConnectTimeout(Duration.ofSeconds(1))
-                .withReadTimeout(Duration.ofSeconds(1)).withRetry(new RetryPolicy(4, Duration.ZERO, Duration.ZERO));
+                .withReadTimeout(Duration.ofSeconds(1)).withRetry(new RetryPolicy(4, Duration.ZERO, Duration.ZERO))
+                .withCaBundle(TestPki.local().caBundle());
     }
 
-    /** Stores reaching the proxy: as an S3 endpoint, or as a plain HTTP origin. */
+    /** Stores reaching the proxy: as an S3 endpoint, or as a plain HTTP origin (trusting the proxy's TLS). */
     static Stores stores(Via via, FaultProxy proxy) {
-        return new Stores(via == Via.S3 ? storeOptions().withEndpoint(proxy.endpoint()) : storeOptions());
+        return new Stores(via.s3 ? storeOptions().withEndpoint(proxy.endpoint()) : storeOptions());
     }
 
     static FetchOptions fetchOptions(int concurrency) {
@@ -195,22 +216,18 @@ class FaultMatrixTest {
     /** The items of a run: the small or the big objects, listed on S3, named by key on HTTP. */
     static List<FetchItem> items(Stores stores, FaultProxy proxy, Via via, String prefix) {
         if (prefix.endsWith("@RANGE")) {
-            Store store = via == Via.S3 ? stores.locate("s3://" + BUCKET + "/").store()
+            Store store = via.s3 ? stores.locate("s3://" + BUCKET + "/").store()
                     : stores.locate(proxy.url().toString()).store();
             return List.of("big-0", "big-1").stream()
                     .map(k -> FetchItem.range(store, k, RANGE_OFFSET, RANGE_LENGTH, k + "@RANGE")).toList();
         }
-        if (via == Via.S3) {
+        if (via.s3) {
             Store store = stores.locate("s3://" + BUCKET + "/").store();
             return store.list(prefix).map(o -> FetchItem.of(store, o)).toList();
         }
         Store store = stores.locate(proxy.url().toString()).store();
         return SHA.keySet().stream().filter(k -> k.startsWith(prefix) && !k.endsWith("@RANGE")).sorted()
                 .map(k -> new FetchItem(store, ObjectInfo.of(k), k)).toList();
-    }
-
-    static URI upstream(Via via) {
-        return via == Via.S3 ? s3.endpoint() : http.url();
     }
 
     @ParameterizedTest(name = "{0} {1} via {2}")
@@ -231,7 +248,7 @@ class FaultMatrixTest {
         FaultOutcome outcome = expected(fault, size, via);
         Map<String, String> got = new ConcurrentHashMap<>();
         FetchReport r;
-        try (FaultProxy proxy = FaultProxy.start(upstream(via), 42).add(rule);
+        try (FaultProxy proxy = via.proxy(42).add(rule);
                 Stores stores = stores(via, proxy);
                 Fetcher fetcher = new Fetcher(fetchOptions(4))) {
             List<FetchItem> items = items(stores, proxy, via, prefix);
@@ -302,7 +319,7 @@ class FaultMatrixTest {
     @Test
     void resumedAndLaterPartsAskForTheFirstVersion() throws Exception {
         for (Via via : Via.values()) {
-            try (FaultProxy proxy = FaultProxy.start(upstream(via), 1)
+            try (FaultProxy proxy = via.proxy(1)
                     .add(Rule.first(2, Fault.RESET_MID_BODY).onMethod("GET").onPath("/big-1"));
                     Stores stores = stores(via, proxy);
                     Fetcher fetcher = new Fetcher(fetchOptions(1))) {
@@ -315,7 +332,7 @@ class FaultMatrixTest {
                 List<FaultProxy.Request> gets = proxy.requests().stream()
                         .filter(q -> q.target().contains("/big-1")).toList();
                 assertThat(gets).hasSizeGreaterThanOrEqualTo(6); // 4 parts and 2 resumptions
-                Stores.Location object = stores.locate(via == Via.S3 ? "s3://" + BUCKET + "/big-1"
+                Stores.Location object = stores.locate(via.s3 ? "s3://" + BUCKET + "/big-1"
                         : proxy.url() + "big-1");
                 String etag = object.store().head(object.key()).etag();
                 assertThat(etag).isNotNull();
@@ -363,7 +380,7 @@ class FaultMatrixTest {
     @Test
     void randomFaultsOverManyObjectsAllRecover() throws Exception {
         for (Via via : Via.values()) {
-            try (FaultProxy proxy = FaultProxy.start(upstream(via), 2026);
+            try (FaultProxy proxy = via.proxy(2026);
                     Stores stores = stores(via, proxy);
                     Fetcher fetcher = new Fetcher(fetchOptions(1))) {
                 List<FetchItem> items = new ArrayList<>();

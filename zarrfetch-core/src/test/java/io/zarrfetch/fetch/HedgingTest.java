@@ -32,6 +32,7 @@ import io.zarrfetch.testkit.FaultProxy.Rule;
 import io.zarrfetch.testkit.FaultProxy;
 import io.zarrfetch.testkit.HttpFileServer;
 import io.zarrfetch.testkit.S3Server;
+import io.zarrfetch.testkit.TestPki;
 
 /**
  * Straggler hedging against real servers behind {@link FaultProxy}: a request that stalls for good (until the proxy
@@ -54,7 +55,18 @@ class HedgingTest {
     @TempDir
     Path tmp;
 
-    enum Via { HTTP, S3 }
+    /** A plain HTTP server, or S3 (also over https, the proxy serving TLS: a hedge's abort then closes a TLS stream). */
+    enum Via {
+        HTTP(false, false), S3(true, false), S3_HTTPS(true, true);
+
+        final boolean s3;
+        final boolean tls;
+
+        Via(boolean s3, boolean tls) {
+            this.s3 = s3;
+            this.tls = tls;
+        }
+    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -91,13 +103,14 @@ class HedgingTest {
     static Stores stores(Via via, FaultProxy proxy) {
         StoreOptions o = StoreOptions.defaults().withEndpoint(null).withAnonymous(true)
                 .withReadTimeout(Duration.ofSeconds(60))
-                .withRetry(new RetryPolicy(3, Duration.ZERO, Duration.ZERO)); // retries that do not wait
-        return new Stores(via == Via.S3 ? o.withEndpoint(proxy.endpoint()) : o);
+                .withRetry(new RetryPolicy(3, Duration.ZERO, Duration.ZERO)) // retries that do not wait
+                .withCaBundle(TestPki.local().caBundle());
+        return new Stores(via.s3 ? o.withEndpoint(proxy.endpoint()) : o);
     }
 
     /** Listed on S3 (sizes known: the first request is already a part), named by key on HTTP (a probe first). */
     static List<FetchItem> items(Stores stores, FaultProxy proxy, Via via, String prefix) {
-        if (via == Via.S3) {
+        if (via.s3) {
             Store store = stores.locate("s3://" + BUCKET + "/").store();
             return store.list(prefix).map(o -> FetchItem.of(store, o)).toList();
         }
@@ -107,7 +120,8 @@ class HedgingTest {
     }
 
     static FaultProxy proxy(Via via) throws Exception {
-        return FaultProxy.start(via == Via.S3 ? s3.endpoint() : http.url(), 7).stall(Duration.ofHours(1));
+        java.net.URI upstream = via.s3 ? s3.endpoint() : http.url();
+        return (via.tls ? FaultProxy.startTls(upstream, 7) : FaultProxy.start(upstream, 7)).stall(Duration.ofHours(1));
     }
 
     static void assertAllExact(Map<String, String> got, String prefix) {

@@ -35,7 +35,7 @@ import io.zarrfetch.testkit.TestPki;
 
 /**
  * Giving up on a request from another thread ({@link Abort} while it connects or waits for its head,
- * {@link Body#abort()} while its body comes), on both transports, over plain HTTP and TLS with each engine
+ * {@link Body#abort()} while its body comes), over plain HTTP and TLS with each engine
  * (connecting: the plain-HTTP one; a TLS handshake: {@link TlsTransportTest}), against a server that answers nothing
  * or stops mid-body. The read timeout is a minute: only the abort can end these exchanges within the test's time
  * limit.
@@ -45,8 +45,7 @@ class AbortTest {
     enum Transport {
         NIO(NioTransport::new, false),
         NIO_TLS_BORINGSSL(o -> new NioTransport(o, TlsEngines.Provider.BORINGSSL), true),
-        NIO_TLS_JDK(o -> new NioTransport(o, TlsEngines.Provider.JDK), true),
-        APACHE(ApacheTransport::new, false);
+        NIO_TLS_JDK(o -> new NioTransport(o, TlsEngines.Provider.JDK), true);
 
         final Function<StoreOptions, HttpTransport> make;
         final boolean tls;

@@ -275,7 +275,7 @@ class NioTransportTest {
             answers.add(Answer.of(head, new byte[0], true));
             assertThatThrownBy(() -> transport.execute("GET", uri("/bad"), Map.of()).close())
                     .as(head.length() > 80 ? head.substring(0, 80) : head)
-                    .isInstanceOf(NioTransport.ProtocolException.class);
+                    .isInstanceOf(ResponseHead.ProtocolException.class);
         }
         answers.add(Answer.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", new byte[0], true));
         try (HttpTransport.Response r = transport.execute("GET", uri("/badchunk"), Map.of())) {

@@ -462,7 +462,14 @@ class TlsTransportTest {
         assertThat(get(List.of(), "AUTO", uri("localhost", server, "/x"), "netty-tcnative", stderr))
                 .isEqualTo("jdk 200 ok");
         assertThat(stderr).singleElement().asString().contains("WARN")
-                .contains("TLS falls back to the JDK's engine").contains("BoringSSL could not load");
+                .contains("TLS falls back to the JDK's engine").contains("BoringSSL could not load")
+                .doesNotContain("C1");
+        // Under the C1 compiler alone the JDK's TLS is some 30 times slower: the line says so, and what to do.
+        List<String> c1 = new ArrayList<>();
+        assertThat(get(List.of("-XX:TieredStopAtLevel=1"), "AUTO", uri("localhost", server, "/x"), "netty-tcnative",
+                c1)).isEqualTo("jdk 200 ok");
+        assertThat(c1).singleElement().asString().contains("TLS falls back to the JDK's engine")
+                .contains("C1 compiler only").contains("-XX:TieredStopAtLevel=4");
     }
 
     String get(List<String> jvmOptions, String provider, URI url) throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -29,6 +30,7 @@ import io.zarrfetch.testkit.FaultProxy;
 import io.zarrfetch.testkit.FaultProxy.Fault;
 import io.zarrfetch.testkit.FaultTally;
 import io.zarrfetch.testkit.RequestFixtures;
+import io.zarrfetch.testkit.TestPki;
 
 /**
  * Every fault {@link FaultProxy} injects, against every kind of request that is not an object's GET (those are
@@ -51,7 +53,23 @@ class RequestFaultMatrixTest {
     static final Map<String, Integer> BASELINE = new ConcurrentHashMap<>();
     static final FaultTally INJECTED = new FaultTally();
 
-    enum Via { S3, HTTP }
+    /** S3 (over http, and over https with the proxy serving TLS), or a plain HTTP server. */
+    enum Via {
+        S3(true, false), HTTP(false, false), S3_HTTPS(true, true);
+
+        final boolean s3;
+        final boolean tls;
+
+        Via(boolean s3, boolean tls) {
+            this.s3 = s3;
+            this.tls = tls;
+        }
+
+        FaultProxy proxy(long seed) throws java.io.IOException {
+            URI upstream = servers.upstream(s3);
+            return tls ? FaultProxy.startTls(upstream, seed) : FaultProxy.start(upstream, seed);
+        }
+    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -77,17 +95,19 @@ class RequestFaultMatrixTest {
 
     static Stream<Arguments> matrix() {
         return RequestFixtures.cases((kind, s3) -> kind != Request.LISTING || s3).stream() // HTTP cannot list
-                .map(c -> Arguments.of(c.kind(), c.fault(), c.s3() ? Via.S3 : Via.HTTP));
+                .flatMap(c -> (c.s3() ? Stream.of(Via.S3, Via.S3_HTTPS) : Stream.of(Via.HTTP))
+                        .map(via -> Arguments.of(c.kind(), c.fault(), via)));
     }
 
     static Stores stores(Via via, FaultProxy proxy) {
         StoreOptions o = StoreOptions.defaults().withAnonymous(true).withConnectTimeout(Duration.ofSeconds(1))
-                .withReadTimeout(Duration.ofSeconds(1)).withRetry(new RetryPolicy(4, Duration.ZERO, Duration.ZERO));
-        return new Stores(via == Via.S3 ? o.withEndpoint(proxy.endpoint()) : o.withEndpoint(null));
+                .withReadTimeout(Duration.ofSeconds(1)).withRetry(new RetryPolicy(4, Duration.ZERO, Duration.ZERO))
+                .withCaBundle(TestPki.local().caBundle());
+        return new Stores(via.s3 ? o.withEndpoint(proxy.endpoint()) : o.withEndpoint(null));
     }
 
     static String base(Via via, FaultProxy proxy) {
-        return via == Via.S3 ? "s3://" + BUCKET + "/" : proxy.url().toString();
+        return via.s3 ? "s3://" + BUCKET + "/" : proxy.url().toString();
     }
 
     /** What one request of the kind gives: the listing's keys, the metadata, the array's bytes, the size. */
@@ -116,7 +136,7 @@ class RequestFaultMatrixTest {
         String key = kind + " " + via;
         Integer n = BASELINE.get(key);
         if (n == null) {
-            try (FaultProxy proxy = FaultProxy.start(servers.upstream(via == Via.S3), 1)) {
+            try (FaultProxy proxy = via.proxy(1)) {
                 request(kind, via, proxy);
                 n = proxy.requests().size();
             }
@@ -139,7 +159,7 @@ class RequestFaultMatrixTest {
     void eachFaultEndsInWhatARunWithoutItGivesOrACleanFailure(Request kind, Fault fault, Via via) throws Exception {
         FaultOutcome outcome = FaultOutcome.of(fault, kind);
         int baseline = baseline(kind, via);
-        try (FaultProxy proxy = FaultProxy.start(servers.upstream(via == Via.S3), 42)
+        try (FaultProxy proxy = via.proxy(42)
                 .add(RequestFixtures.rule(kind, fault))) {
             Object got = null;
             Exception failure = null;
@@ -179,7 +199,7 @@ class RequestFaultMatrixTest {
                     String where = switch (kind) {
                         case LISTING -> base(via, proxy) + "many/ (continued)";
                         case METADATA -> base(via, proxy) + "arr/";
-                        case SHARD_INDEX, HEAD -> via == Via.S3 ? base(via, proxy) : "127.0.0.1";
+                        case SHARD_INDEX, HEAD -> via.s3 ? base(via, proxy) : "127.0.0.1";
                     };
                     assertThat(failure.getMessage()).as(report).contains(where).contains(switch (fault) {
                         case FORBIDDEN_403 -> "403";

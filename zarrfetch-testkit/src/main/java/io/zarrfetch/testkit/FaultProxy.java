@@ -282,6 +282,14 @@ public final class FaultProxy implements AutoCloseable {
         return new FaultProxy(upstream, seed, certificate.serverContext());
     }
 
+    /**
+     * Starts a proxy that serves HTTPS with the certificate of {@link TestPki#local()} for 127.0.0.1, which clients
+     * trust through {@code TestPki.local().caBundle()}.
+     */
+    public static FaultProxy startTls(URI upstream, long seed) throws IOException {
+        return startTls(upstream, seed, TestPki.local().localServer());
+    }
+
     /** The proxy's base URL, like {@code http://127.0.0.1:41234/} (https:// over TLS). */
     public URI url() {
         return URI.create(endpoint() + "/");

@@ -49,6 +49,13 @@ public final class TestPki {
 
     private final KeyPair keys;
     private final X509Certificate certificate;
+    private volatile Path pemFile;
+    private volatile Issued local;
+
+    /** The authority of the machine's test servers (see {@link #local()}): made once per JVM. */
+    private static final class Local {
+        static final TestPki CA = create("zarrfetch local test CA");
+    }
 
     private TestPki(KeyPair keys, X509Certificate certificate) {
         this.keys = keys;
@@ -73,6 +80,50 @@ public final class TestPki {
         } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
             throw new IllegalStateException("cannot make a test certificate authority", e);
         }
+    }
+
+    /**
+     * One authority for the test servers of this JVM that need no other ({@link FaultProxy#startTls(java.net.URI,
+     * long)}): clients trust it through {@link #caBundle()}, servers present {@link #localServer()}.
+     */
+    public static TestPki local() {
+        return Local.CA;
+    }
+
+    /** A PEM file of this authority's certificate, written once to a temporary file deleted at exit. */
+    public Path caBundle() {
+        Path p = pemFile;
+        if (p == null) {
+            synchronized (this) {
+                p = pemFile;
+                if (p == null) {
+                    try {
+                        p = Files.createTempFile("zarrfetch-test-ca-", ".pem");
+                        p.toFile().deleteOnExit();
+                        writePem(p);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    pemFile = p;
+                }
+            }
+        }
+        return p;
+    }
+
+    /** A server certificate for 127.0.0.1 and localhost, issued once. */
+    public Issued localServer() {
+        Issued i = local;
+        if (i == null) {
+            synchronized (this) {
+                i = local;
+                if (i == null) {
+                    i = issue("127.0.0.1", "localhost");
+                    local = i;
+                }
+            }
+        }
+        return i;
     }
 
     /** The authority's own certificate. */
