@@ -214,7 +214,7 @@ final class Scheduler {
      * {@code null}. Objects go in the order they started, each object's parts in order.
      */
     private Job.Part nextPart() {
-        for (java.util.Iterator<Job> it = started.iterator(); it.hasNext(); ) {
+        for (Iterator<Job> it = started.iterator(); it.hasNext(); ) {
             Job job = it.next();
             Job.Part p = part(job, job.nextPart);
             if (destination.claim(job, p.index(), p.length())) {
@@ -255,9 +255,10 @@ final class Scheduler {
         try {
             job.retrying.retries().take(change, job.restarts + 1);
         } catch (StoreException e) {
-            job.failure = e != change || job.restarts == 0 ? e : new ObjectChanged(change.url(), change.status(), Retries.cause(change)
-                    + "; it was fetched again from its first byte " + job.restarts + " time"
-                    + (job.restarts == 1 ? "" : "s") + " and changed each time", change);
+            job.failure = e != change || job.restarts == 0 ? e
+                    : new ObjectChanged(change.url(), change.status(), Retries.cause(change)
+                            + "; it was fetched again from its first byte " + job.restarts + " time"
+                            + (job.restarts == 1 ? "" : "s") + " and changed each time", change);
             return false;
         }
         counters.retries.incrementAndGet();

@@ -1,6 +1,8 @@
 package io.zarrfetch.fetch;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -166,7 +168,7 @@ final class StreamedObject {
      * whose lock is taken before this one.
      */
     private void releaseHeld() {
-        java.util.List<ByteBuffer> back = new java.util.ArrayList<>();
+        List<ByteBuffer> back = new ArrayList<>();
         lock.lock();
         try {
             for (int i = 0; i < window; i++) {
