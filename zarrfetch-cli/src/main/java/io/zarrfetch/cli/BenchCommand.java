@@ -24,8 +24,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Version.class, usageHelpWidth = 110,
         description = {
-        "Fetches objects into memory and drops them, then reports like the seed's race: objects, bytes, wall "
-                + "seconds, MB/s, CPU seconds, JVM allocated bytes and peak pooled memory.",
+        "Fetches objects and drops them, then reports like the seed's race: objects, bytes, wall seconds, MB/s, CPU "
+                + "seconds, JVM allocated bytes and peak pooled memory.",
+        "Each object's parts are taken in order as they arrive, so objects of any size are measured within "
+                + "--memory-limit.",
         "Sources are named as for cp."},
         footer = {"", "Examples:", "  zarrfetch bench --no-sign-request s3://mur-sst/zarr-v1/analysed_sst/",
                 "  zarrfetch bench --json --from urls.txt",
@@ -111,11 +113,12 @@ final class BenchCommand implements Callable<Integer> {
                     .put("hedges_won", report.hedgesWon())
                     .put("hedging", options.hedging().enabled())
                     .put("checksums_verified", report.verified())
+                    .put("changed_since_listing", report.changedSinceListing())
                     .put("failed", failed)
                     .put("concurrency", options.concurrency())
                     .put("adaptive", options.adaptive())
                     .put("max_concurrency_used", report.maxConcurrency())
-                    .put("part_size", options.partSize())
+                    .put("part_size", report.partSize())
                     .put("memory_limit", options.memoryLimit()).putAll(extra));
         } else if (!output.quiet) {
             out.printf(Locale.ROOT, "objects          %d%s%n", report.objects(),
@@ -133,11 +136,15 @@ final class BenchCommand implements Callable<Integer> {
             if (m.peakRssBytes() > 0) {
                 out.printf(Locale.ROOT, "peak RSS         %s%n", Sizes.format(m.peakRssBytes()));
             }
+            if (report.changedSinceListing() > 0) {
+                out.printf(Locale.ROOT, "changed          %d object%s since listed, fetched again as now%n",
+                        report.changedSinceListing(), report.changedSinceListing() == 1 ? "" : "s");
+            }
             out.printf(Locale.ROOT, "requests         %d (%d retries, %d hedges of which %d won), concurrency %s, "
                     + "parts of %s%n", report.requests(), report.retries(), report.hedges(), report.hedgesWon(),
                     options.adaptive() ? "adaptive (up to "
                             + report.maxConcurrency() + " of " + options.concurrency() + ")"
-                            : Integer.toString(options.concurrency()), Sizes.format(options.partSize()));
+                            : Integer.toString(options.concurrency()), Sizes.format(report.partSize()));
         }
         out.flush();
     }

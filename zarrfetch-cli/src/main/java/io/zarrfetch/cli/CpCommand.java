@@ -105,12 +105,14 @@ final class CpCommand implements Callable<Integer> {
                     .put("requests", report.requests()).put("retries", report.retries())
                     .put("hedges", report.hedges()).put("hedges_won", report.hedgesWon())
                     .put("checksums_verified", report.verified())
+                    .put("changed_since_listing", report.changedSinceListing())
                     .put("cancelled", report.cancelled()).put("destination", Path.of(dest).toAbsolutePath()));
         } else if (!output.quiet) {
-            spec.commandLine().getErr().printf(Locale.ROOT, "copied %d object%s, %s in %.2f s (%.0f MB/s)%s%n",
+            spec.commandLine().getErr().printf(Locale.ROOT, "copied %d object%s, %s in %.2f s (%.0f MB/s)%s%s%n",
                     report.objects(), report.objects() == 1 ? "" : "s",
                     Sizes.format(report.bytes()), seconds, report.bytes() / Math.max(seconds, 1e-9) / 1e6,
-                    failed == 0 ? "" : "; " + failed + " failed");
+                    report.changedSinceListing() == 0 ? "" : "; " + report.changedSinceListing() + " changed since "
+                            + "listed, copied as now", failed == 0 ? "" : "; " + failed + " failed");
         }
         out.flush();
         if (report.objects() == 0 && failed == 0 && !report.cancelled()) {

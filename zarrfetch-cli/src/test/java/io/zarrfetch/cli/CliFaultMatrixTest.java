@@ -41,8 +41,8 @@ import io.zarrfetch.testkit.TestPki;
  * and from plain HTTP URLs (no listing: the first, ranged, answer tells the size), and from the S3 prefix over HTTPS
  * (the proxy serving TLS, trusted through {@code --ca-bundle}). The first GET of one object gets
  * the fault. What is checked is what a user sees: the exit status, the --json summary, the failure lines on stderr,
- * and the destination folder byte for byte: every other object with its SHA-256, the faulted one exact or absent,
- * and nothing else (no {@code .zf-*} partial file).
+ * and the destination folder byte for byte: every other object with its SHA-256, the faulted one exact (as it now
+ * is, when the fault changed it) or absent, and nothing else (no {@code .zf-*} partial file).
  *
  * <p>The outcomes are those of the library's matrix (FaultMatrixTest in zarrfetch-core, docs/reliability.md). The
  * timeouts are 1 s, so a stall costs about a second; the CLI's retries wait at most 100 ms before the first retry,
@@ -57,6 +57,9 @@ class CliFaultMatrixTest {
     static HttpFileServer http;
     /** Key to SHA-256. */
     static final Map<String, String> SHA = new TreeMap<>();
+    /** Key to the SHA-256 of the version {@link Fault#OBJECT_CHANGED} makes of it, and {@link Fault#OBJECT_GREW}. */
+    static final Map<String, String> CHANGED = new TreeMap<>();
+    static final Map<String, String> GROWN = new TreeMap<>();
     @TempDir
     Path tmp;
 
@@ -101,6 +104,14 @@ class CliFaultMatrixTest {
                 new Random(key.hashCode()).nextBytes(d);
                 s3.put(BUCKET, key, d);
                 SHA.put(key, sha256(d));
+                byte[] inverted = d.clone();
+                for (int b = 0; b < d.length; b++) {
+                    inverted[b] = (byte) ~d[b];
+                }
+                CHANGED.put(key, sha256(inverted));
+                byte[] grown = java.util.Arrays.copyOf(d, d.length + 1);
+                grown[d.length] = FaultProxy.GROWN_BYTE;
+                GROWN.put(key, sha256(grown));
             }
         }
         // S3Proxy keeps each object as a plain file under its key: the same bytes over plain HTTP.
@@ -213,13 +224,17 @@ class CliFaultMatrixTest {
             Map<String, String> expectedFiles = new TreeMap<>();
             for (int i = 0; i < size.objects; i++) {
                 String key = size.folder + "/obj-" + i;
-                if (!(key.equals(target) && outcome == FaultOutcome.FAILS)) {
+                if (key.equals(target) && outcome == FaultOutcome.REFETCHED) {
+                    expectedFiles.put("obj-" + i, (fault == Fault.OBJECT_CHANGED ? CHANGED : GROWN).get(key));
+                } else if (!(key.equals(target) && outcome == FaultOutcome.FAILS)) {
                     expectedFiles.put("obj-" + i, SHA.get(key));
                 }
             }
             Map<String, String> found = folder(dest);
             for (Map.Entry<String, String> f : found.entrySet()) {
-                if (f.getValue().equals(SHA.get(size.folder + "/" + f.getKey()))) {
+                String key = size.folder + "/" + f.getKey();
+                if (f.getValue().equals(SHA.get(key)) || f.getValue().equals(CHANGED.get(key))
+                        || f.getValue().equals(GROWN.get(key))) {
                     VERIFIED_FILES.increment();
                     VERIFIED_BYTES.add(Files.size(dest.resolve(f.getKey())));
                 } else {
@@ -233,6 +248,13 @@ class CliFaultMatrixTest {
             assertThat(jsonNumber(json, "objects")).as(report).isEqualTo(expectedFiles.size());
             assertThat(json).contains("\"cancelled\":false");
             switch (outcome) {
+                case REFETCHED -> {
+                    assertThat(r.exit()).as(report).isZero();
+                    assertThat(jsonNumber(json, "failed")).isZero();
+                    assertThat(jsonNumber(json, "changed_since_listing")).as(report).isEqualTo(1);
+                    assertThat(jsonNumber(json, "retries")).as(report).isGreaterThanOrEqualTo(1);
+                    assertThat(targetGets).as("fetched again: more GETs than parts").isGreaterThan(size.parts);
+                }
                 case RECOVERS, DELIVERED, PASSES -> {
                     assertThat(r.exit()).as(report).isZero();
                     assertThat(jsonNumber(json, "failed")).isZero();

@@ -281,15 +281,22 @@ class CliTest {
             Run r = run("cp", "--no-sign-request", "--endpoint", proxy.endpoint().toString(), "--part-size",
                     "64KiB", "s3://bkt/faulty/", dest.toString());
             assertThat(r.exit()).as(r.err()).isEqualTo(1);
-            assertThat(r.err()).contains("faulty/gone").contains("faulty/changed").contains("changed while");
+            assertThat(r.err()).contains("faulty/gone").doesNotContain("failed: s3://bkt/faulty/changed")
+                    .contains("1 changed since listed, copied as now; 1 failed");
             assertThat(proxy.injected(Fault.CUT_SHORT)).isEqualTo(1);
             assertThat(proxy.injected(Fault.RESET_MID_BODY)).isEqualTo(1);
         }
         try (Stream<Path> files = Files.list(dest)) {
-            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("cut", "reset", "fine");
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("cut", "reset", "fine",
+                    "changed");
         }
         for (String name : List.of("cut", "reset", "fine")) {
             assertThat(dest.resolve(name)).hasBinaryContent(objects.get(name));
         }
+        byte[] now = objects.get("changed").clone(); // the proxy's other version: every byte inverted
+        for (int i = 0; i < now.length; i++) {
+            now[i] = (byte) ~now[i];
+        }
+        assertThat(dest.resolve("changed")).as("as it now is, never parts of two versions").hasBinaryContent(now);
     }
 }

@@ -90,6 +90,24 @@ class ZarrCliTest {
         assertThat(files(tmp)).containsExactly("sst.npy");
     }
 
+    @Test
+    void readWalksAxesBackwardsAsNumpyDoes() throws Exception {
+        Path forwards = tmp.resolve("forwards.npy");
+        Path backwards = tmp.resolve("backwards.npy");
+        assertThat(run(cmd("read", s3("s3://mur-sst/zarr-v1/analysed_sst", "--select", "5:10,90:180,:180",
+                "-o", forwards.toString()))).exit()).isZero();
+        // The region of chunk 1 again, every axis walked backwards, two of them in steps.
+        Run r = run(cmd("read", s3("s3://mur-sst/zarr-v1/analysed_sst", "--select", "9:4:-1,179:89:-2,179::-3",
+                "-o", backwards.toString())));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("read <i2 (5, 45, 60)");
+        Process numpy = new ProcessBuilder("/usr/bin/python3", "-c", "import sys, numpy as np\n"
+                + "a, b = np.load(sys.argv[1]), np.load(sys.argv[2])\n"
+                + "sys.exit(0 if b.dtype == a.dtype and np.array_equal(a[::-1, ::-2, ::-3], b) else 1)",
+                forwards.toString(), backwards.toString()).inheritIO().start();
+        assertThat(numpy.waitFor()).as("NumPy's a[::-1, ::-2, ::-3] of the region read forwards").isZero();
+    }
+
     /** Checks that {@code out} is an .npy file of exactly the values of chunk 1 (5, 90, 180). */
     static void assertIsChunkOne(Path out) throws Exception {
         byte[] file = Files.readAllBytes(out);
@@ -176,6 +194,10 @@ class ZarrCliTest {
                 tmp.resolve("x.npy").toString())));
         assertThat(malformed.exit()).isEqualTo(2);
         assertThat(malformed.err()).startsWith("zarrfetch: error: --select 0:5:x: ");
+        Run zero = run(cmd("read", s3("s3://mur-sst/zarr-v1/analysed_sst", "--select", "::0", "-o",
+                tmp.resolve("x.npy").toString())));
+        assertThat(zero.exit()).isEqualTo(2);
+        assertThat(zero.err()).contains("--select ::0: ").contains("slice step cannot be zero");
         Run none = run(cmd("read", s3("s3://mur-sst/nothing", "-o", tmp.resolve("y.npy").toString())));
         assertThat(none.exit()).isEqualTo(1);
         assertThat(none.err()).contains("s3://mur-sst/nothing/").contains("no Zarr array");

@@ -6,35 +6,49 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.zarrfetch.store.Body;
-import io.zarrfetch.store.ObjectInfo;
 import io.zarrfetch.store.StoreException;
 
 /**
- * Where a run puts the objects it fetches: {@link Buffers pooled buffers} handed to a consumer, or {@link Files
- * files} in a folder. The rest of the run asks it for an object's place, copies bodies into that place and, when the
- * object's last part ends, has it handed over or discarded; nothing else in the run knows which of the two it is.
- *
- * <p>Streaming sinks (objects larger than memory, written as they come) would be a third kind here.
+ * Where a run puts the objects it fetches: {@link BufferDestination pooled buffers} handed whole to a consumer,
+ * {@link FileDestination files} in a folder, or {@link StreamDestination part buffers} written in order to a
+ * stream. The rest of the run asks it for an object's place (and each part's, as the part starts), copies bodies
+ * into that place, tells it when a part is complete and, when the object's last part ends, has it handed over or
+ * discarded; nothing else in the run knows which kind it is.
  */
-abstract sealed class Destination permits Destination.Buffers, Destination.Files {
+abstract sealed class Destination permits BufferDestination, FileDestination, StreamDestination {
     /** The most a file-writing worker holds between the network and the file. */
     static final int MAX_STAGING = 256 * 1024;
 
     final BufferPool pool;
     final RunCounters counters;
+    /** What happens to an object that changed, once its parts have ended: fetched again, or not. */
+    private volatile Restarts restarts = (job, change) -> false;
 
-    private Destination(BufferPool pool, RunCounters counters) {
+    Destination(BufferPool pool, RunCounters counters) {
         this.pool = pool;
         this.counters = counters;
     }
 
-    /** The destination a sink names. */
-    static Destination of(Sink sink, BufferPool pool, RunCounters counters) {
+    /** The destination a sink names; objects are split into parts of {@code partSize} (or less, see partSize()). */
+    static Destination of(Sink sink, BufferPool pool, RunCounters counters, long partSize) {
         // instanceof, not a pattern switch: its bootstrap cost every run about 0.35 MB of allocation (bench --json)
         if (sink instanceof Sink.Files f) {
-            return new Files(new FileTargets(f.folder()), pool, counters);
+            return new FileDestination(new FileTargets(f.folder()), pool, counters, partSize);
         }
-        return new Buffers(((Sink.View) sink).consumer(), pool, counters);
+        if (sink instanceof Sink.Streaming s) {
+            return new StreamDestination(s.consumer(), pool, counters, partSize);
+        }
+        return new BufferDestination(((Sink.View) sink).consumer(), pool, counters, partSize);
+    }
+
+    /** Fetches an object that changed again, from its first byte: whether it will be. */
+    @FunctionalInterface
+    interface Restarts {
+        boolean restart(Job job, ObjectChanged change);
+    }
+
+    void onChange(Restarts r) {
+        this.restarts = r;
     }
 
     /** What a copy reports as it goes: each read's bytes, and a chance to stop before the next. */
@@ -51,6 +65,9 @@ abstract sealed class Destination permits Destination.Buffers, Destination.Files
         static final Staging NONE = new Staging(null, false);
     }
 
+    /** The size of the parts objects are fetched in. */
+    abstract long partSize();
+
     /**
      * Makes room for an object of {@code size} bytes as it is admitted: {@code false} when there is none now
      * (memory held by other objects: try again when some is freed).
@@ -58,6 +75,19 @@ abstract sealed class Destination permits Destination.Buffers, Destination.Files
      * @throws StoreException when the object can never have room
      */
     abstract boolean reserve(Job job, long size) throws StoreException;
+
+    /**
+     * Makes room for part {@code index} of a started object as a worker is about to take it (the scheduler asks, in
+     * each object's order of parts): {@code false} when there is none now.
+     */
+    boolean claim(Job job, int index, long length) {
+        return true;
+    }
+
+    /** Whether a part of {@code length} bytes fits in one place; a longer answer is read as a body of unknown length. */
+    boolean holds(long length) {
+        return true;
+    }
 
     /** The object's place opens as its first part runs: its file is created. */
     abstract void open(Job job, long size) throws IOException;
@@ -78,11 +108,17 @@ abstract sealed class Destination permits Destination.Buffers, Destination.Files
     abstract void readToEnd(Job job, Body body, long first, ByteBuffer staging, Progress progress)
             throws IOException;
 
+    /** The part at {@code offset} has all its bytes, exactly as asked: it may go on to the consumer. */
+    void partDone(Job job, long offset) {
+    }
+
     /**
      * The buffer a worker ({@code hedge} false) or a hedge copies through: {@link Staging#NONE} where the
      * destination needs none; {@code null} for a hedge when memory is short (it is then not sent).
      */
-    abstract Staging staging(boolean hedge, int concurrency);
+    Staging staging(boolean hedge, int concurrency) {
+        return Staging.NONE; // bodies go straight into the object's buffers
+    }
 
     void release(Staging staging) {
         if (staging != null && staging.pooled()) {
@@ -93,8 +129,16 @@ abstract sealed class Destination permits Destination.Buffers, Destination.Files
     /** Hands over a complete object. */
     abstract void handOver(Job job);
 
-    /** Drops what a failed object left: its buffer or its partial file. */
+    /** Drops what a failed object left: its buffers or its partial file. */
     abstract void discard(Job job);
+
+    /** Memory was given back to the pool. */
+    void roomFreed() {
+    }
+
+    /** The run is cancelled: whoever waits for room stops waiting. */
+    void stop() {
+    }
 
     /** Waits until every object handed over has left the destination's hands (consumers returned). */
     void awaitHandedOver() throws InterruptedException {
@@ -107,7 +151,8 @@ abstract sealed class Destination permits Destination.Buffers, Destination.Files
 
     /**
      * One part of an object has ended (done, failed or given up): when it was the last, the object is handed over,
-     * or discarded and reported failed (as cancelled when the run is {@code stopping}).
+     * fetched again from its first byte (it changed, and may be), or discarded and reported failed (as cancelled when
+     * the run is {@code stopping}).
      */
     final void partFinished(Job job, boolean stopping) {
         if (job.partsOpen.decrementAndGet() != 0) {
@@ -118,6 +163,9 @@ abstract sealed class Destination permits Destination.Buffers, Destination.Files
         }
         if (job.failure != null) {
             discard(job);
+            if (!stopping && job.failure instanceof ObjectChanged c && restarts.restart(job, c)) {
+                return;
+            }
             counters.failed(job);
             return;
         }
@@ -128,139 +176,60 @@ abstract sealed class Destination permits Destination.Buffers, Destination.Files
         return new StoreException(job.item.url(), 0, false, "cancelled");
     }
 
-    static StoreException tooLarge(Job job, long size, long limit) {
-        return new StoreException(job.item.url(), 0, false, "the object is " + size + " bytes, more than the "
-                + limit + "-byte memory limit: raise the memory limit or write it to a file");
+    /**
+     * Reads a body into {@code dst} until it is full or the body ends, reporting each read as ending at
+     * {@code offset} plus the bytes read so far.
+     *
+     * @return the bytes read
+     */
+    static long readInto(ByteBuffer dst, Body body, long offset, Progress progress) throws IOException {
+        long got = 0;
+        while (dst.hasRemaining()) {
+            progress.check();
+            int n = body.read(dst);
+            if (n < 0) {
+                break;
+            }
+            got += n;
+            progress.wrote(offset + got, n);
+        }
+        return got;
     }
 
-    /** Objects in pooled buffers, each handed to the consumer as a read-only view on a thread of its own. */
-    static final class Buffers extends Destination {
-        private final Sink.ObjectConsumer consumer;
+    /**
+     * Objects on their way to a consumer's hands, on threads of their own: {@link #awaitHandedOver} waits for them,
+     * and the run ends at the last.
+     */
+    static final class Deliveries {
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition idle = lock.newCondition();
-        private int deliveries; // guarded by lock
-        private volatile long lastDelivery;
+        private int running; // guarded by lock
+        private volatile long last;
 
-        Buffers(Sink.ObjectConsumer consumer, BufferPool pool, RunCounters counters) {
-            super(pool, counters);
-            this.consumer = consumer;
-        }
-
-        @Override
-        boolean reserve(Job job, long size) throws StoreException {
-            if (!pool.fits(size)) {
-                throw tooLarge(job, size, pool.limit());
-            }
-            job.buffer = pool.tryAcquire(size);
-            return job.buffer != null;
-        }
-
-        @Override
-        void open(Job job, long size) {
-            // the buffer was reserved at admission
-        }
-
-        @Override
-        long copy(Job job, Body body, long offset, long length, ByteBuffer staging, Progress progress)
-                throws IOException {
-            ByteBuffer dst = job.buffer.slice((int) offset, (int) length);
-            long got = 0;
-            while (dst.hasRemaining()) {
-                progress.check();
-                int n = body.read(dst);
-                if (n < 0) {
-                    break;
-                }
-                got += n;
-                progress.wrote(offset + got, n);
-            }
-            return got;
-        }
-
-        @Override
-        void readToEnd(Job job, Body body, long first, ByteBuffer staging, Progress progress) throws IOException {
-            ByteBuffer b = pool.tryAcquire(first);
-            if (b == null) {
-                throw new StoreException(job.item.url(), 0, true, "no buffer space left for an object of unknown "
-                        + "size");
-            }
-            job.buffer = b.limit(b.capacity());
-            long got = 0;
-            while (true) {
-                progress.check();
-                if (!job.buffer.hasRemaining()) {
-                    long grown = (long) job.buffer.capacity() * 2;
-                    ByteBuffer bigger = pool.fits(grown) ? pool.tryAcquire(grown) : null;
-                    if (bigger == null) {
-                        throw tooLarge(job, got + 1, pool.limit());
-                    }
-                    bigger.limit(bigger.capacity()).put(job.buffer.flip());
-                    pool.release(job.buffer);
-                    job.buffer = bigger;
-                }
-                int n = body.read(job.buffer);
-                if (n < 0) {
-                    break;
-                }
-                got += n;
-                progress.wrote(got, n);
-            }
-            job.size = got;
-        }
-
-        @Override
-        Staging staging(boolean hedge, int concurrency) {
-            return Staging.NONE; // bodies go straight into the object's buffer
-        }
-
-        @Override
-        void handOver(Job job) {
-            ByteBuffer view = job.buffer.slice(0, (int) job.size).asReadOnlyBuffer();
+        void begin() {
             lock.lock();
             try {
-                deliveries++;
+                running++;
             } finally {
                 lock.unlock();
             }
-            // Deliver on a thread of its own so the worker's connection goes straight back to fetching.
-            Thread.ofVirtual().name("zarrfetch-deliver").start(() -> {
-                try {
-                    consumer.accept(job.delivered(), view);
-                    counters.delivered(job);
-                } catch (Throwable t) {
-                    // A consumer's own IOException (a decoder's, say) already says what went wrong.
-                    job.fail(new IOException(job.item.url() + ": " + (t instanceof IOException ? t.getMessage()
-                            : "the consumer failed: " + t), t));
-                    counters.failed(job);
-                } finally {
-                    pool.release(job.buffer);
-                    job.buffer = null;
-                    lock.lock();
-                    try {
-                        deliveries--;
-                        lastDelivery = System.nanoTime();
-                        idle.signalAll();
-                    } finally {
-                        lock.unlock();
-                    }
-                }
-            });
         }
 
-        @Override
-        void discard(Job job) {
-            ByteBuffer b = job.buffer;
-            if (b != null) {
-                job.buffer = null;
-                pool.release(b); // which tells the scheduler that memory is free
+        void end() {
+            lock.lock();
+            try {
+                running--;
+                last = System.nanoTime();
+                idle.signalAll();
+            } finally {
+                lock.unlock();
             }
         }
 
-        @Override
-        void awaitHandedOver() throws InterruptedException {
+        void await() throws InterruptedException {
             lock.lock();
             try {
-                while (deliveries > 0) {
+                while (running > 0) {
                     idle.await();
                 }
             } finally {
@@ -268,85 +237,8 @@ abstract sealed class Destination permits Destination.Buffers, Destination.Files
             }
         }
 
-        @Override
-        long lastHandedOver() {
-            return lastDelivery;
-        }
-    }
-
-    /** Objects written to files: each under a temporary name, at its parts' offsets, renamed once complete. */
-    static final class Files extends Destination {
-        private final FileTargets targets;
-
-        Files(FileTargets targets, BufferPool pool, RunCounters counters) {
-            super(pool, counters);
-            this.targets = targets;
-        }
-
-        @Override
-        boolean reserve(Job job, long size) {
-            return true; // parts go through the workers' staging buffers: nothing to hold per object
-        }
-
-        @Override
-        void open(Job job, long size) throws IOException {
-            job.file = targets.open(job.item, size);
-        }
-
-        @Override
-        long copy(Job job, Body body, long offset, long length, ByteBuffer staging, Progress progress)
-                throws IOException {
-            long got = 0;
-            while (got < length) {
-                progress.check();
-                staging.clear().limit((int) Math.min(staging.capacity(), length - got));
-                int n = body.read(staging);
-                if (n < 0) {
-                    break;
-                }
-                staging.flip();
-                job.file.write(staging, offset + got);
-                got += n;
-                progress.wrote(offset + got, n);
-            }
-            return got;
-        }
-
-        @Override
-        void readToEnd(Job job, Body body, long first, ByteBuffer staging, Progress progress) throws IOException {
-            open(job, ObjectInfo.UNKNOWN_SIZE);
-            job.size = copy(job, body, 0, Long.MAX_VALUE, staging, progress);
-        }
-
-        @Override
-        Staging staging(boolean hedge, int concurrency) {
-            // A hedge takes a small one, and only when memory can spare it; a worker always has one.
-            long size = Math.max(4096, Math.min(MAX_STAGING, pool.limit() / (hedge ? 64 : 2L * concurrency)));
-            ByteBuffer b = pool.tryAcquire(size);
-            if (b != null) {
-                return new Staging(b, true);
-            }
-            // Other fetches hold the limit: a worker's is small, and allocated once.
-            return hedge ? null : new Staging(ByteBuffer.allocate((int) size), false);
-        }
-
-        @Override
-        void handOver(Job job) {
-            try {
-                job.file.commit(job.size);
-                counters.delivered(job);
-            } catch (Exception e) {
-                job.fail(e);
-                discard(job);
-                counters.failed(job);
-            }
-        }
-
-        @Override
-        void discard(Job job) {
-            if (job.file != null) {
-                job.file.abandon();
-            }
+        long last() {
+            return last;
         }
     }
 }

@@ -11,8 +11,9 @@ import java.util.stream.Stream;
  *
  * <p>Inside, a run is a few rooms, each with its own tests: the {@link Scheduler} feeds the input in and hands parts
  * to up to {@code concurrency} {@link Worker} threads (parts of objects already started first, then new objects as
- * their buffers fit in the memory limit); a {@link Transfer} sends, checks, copies, retries and resumes each part's
- * requests into the {@link Destination} (pooled buffers handed to a consumer, or files); with
+ * their buffers fit in the memory limit; objects that changed again from their first byte); a {@link Transfer} sends,
+ * checks, copies, retries and resumes each part's requests into the {@link Destination} (pooled buffers handed to a
+ * consumer, files, or parts written in order to a stream); with
  * {@link HedgePolicy hedging} on, the {@link Hedger} sends a straggler's missing bytes again ({@link Flight}); the
  * {@link RunCounters} count what happens. This class starts their threads and ends them.
  */
@@ -49,8 +50,9 @@ public final class FetchRun {
                         options.concurrency())
                 : null;
         int target = controller != null ? controller.target() : options.concurrency();
-        this.destination = Destination.of(sink, pool, counters);
-        this.scheduler = new Scheduler(options.partSize(), target, destination, counters);
+        this.destination = Destination.of(sink, pool, counters, options.partSize());
+        this.scheduler = new Scheduler(destination.partSize(), target, destination, counters);
+        destination.onChange(scheduler::restart);
         this.transfer = new Transfer(destination, scheduler, counters);
         this.worker = new Worker(options, scheduler, transfer, destination);
         this.hedger = options.hedging().enabled() ? new Hedger(options.hedging(), transfer, scheduler, counters)
@@ -61,7 +63,10 @@ public final class FetchRun {
                 : Thread.ofVirtual().name("zarrfetch-concurrency").unstarted(() -> adapt(controller));
         this.hedgerThread = hedger == null ? null
                 : Thread.ofVirtual().name("zarrfetch-hedger").unstarted(hedger::watch);
-        this.wakeUp = scheduler::wakeUp; // a buffer freed by any fetch sharing the pool may let an object in
+        this.wakeUp = () -> { // a buffer freed by any fetch sharing the pool may let an object or a part in
+            scheduler.wakeUp();
+            destination.roomFreed();
+        };
         pool.addReleaseListener(wakeUp);
         feeder.start();
         startWorkers(scheduler.workersToStart());
@@ -146,8 +151,8 @@ public final class FetchRun {
                 hedgerThread.interrupt();
             }
         }
-        return counters.report(Duration.ofNanos(end - startNanos), scheduler.maxTarget(), pool.peakAllocated(),
-                scheduler.cancelled());
+        return counters.report(Duration.ofNanos(end - startNanos), scheduler.maxTarget(), destination.partSize(),
+                pool.peakAllocated(), scheduler.cancelled());
     }
 
     private List<Thread> hedges() {
@@ -189,6 +194,7 @@ public final class FetchRun {
         if (!scheduler.cancel()) {
             return;
         }
+        destination.stop();
         feeder.interrupt();
         workers.forEach(Thread::interrupt);
         hedges().forEach(Thread::interrupt);

@@ -15,13 +15,16 @@ import io.zarrfetch.store.Store;
  *       own (consumers run on virtual threads);
  *   <li>buffers never hold more than {@link FetchOptions#memoryLimit()} bytes, whatever the number or size of the
  *       objects; they are pooled and reused, so steady state allocates next to nothing per object;
- *   <li>objects larger than {@link FetchOptions#partSize()} are fetched as parallel ranged GETs into one buffer
- *       (or straight into their file);
+ *   <li>objects larger than {@link FetchOptions#partSize()} are fetched as parallel ranged GETs into one buffer, or
+ *       straight into their file, or into a buffer per part written to a stream in order ({@link Sink#stream}, whose
+ *       parts are at most a sixteenth of the memory limit);
  *   <li>each object succeeds or fails on its own: a failure never loses another object, and the
  *       {@link FetchReport} names every failed object with its cause;
- *   <li>a delivered object is complete and exactly as long as its listing or its server said; changes between
- *       parts fail the object (later requests send If-Match with the first ETag; another ETag, a 412 or another
- *       total size fails it);
+ *   <li>a delivered object is complete and exactly as long as its listing or its server said, and of one version:
+ *       later requests send If-Match with the first ETag, and an object whose answers show another version (a 412,
+ *       another ETag, another size) is fetched again from its first byte as it now is, within its store's retry
+ *       policy ({@link FetchReport#changedSinceListing()}); parts of two versions are never put together. A byte
+ *       range given with an ETag asks for that version only, and fails when it is gone;
  *   <li>every request goes through its store's {@link io.zarrfetch.store.Retries}: failures that may pass are
  *       retried, bounded per request ({@link io.zarrfetch.store.RetryPolicy#maxAttempts()}) and by a budget shared
  *       with the store's other requests, so a dead endpoint fails fast; a body cut short resumes from its last

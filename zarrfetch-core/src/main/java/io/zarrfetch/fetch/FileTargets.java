@@ -19,7 +19,7 @@ import io.zarrfetch.store.StoreException;
  */
 final class FileTargets {
     private final Path folder;
-    private final ConcurrentHashMap<Path, String> claimed = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Path, Claim> claimed = new ConcurrentHashMap<>();
     private volatile Path realFolder;
 
     FileTargets(Path folder) {
@@ -36,8 +36,15 @@ final class FileTargets {
         return r;
     }
 
-    /** Creates the temporary file for an object named {@code item.name()} of {@code size} bytes (or unknown). */
-    Target open(FetchItem item, long size) throws IOException {
+    /** Who writes a file: an object's URL, and the fetch of it (the same when it is fetched again). */
+    private record Claim(String url, Object owner) {
+    }
+
+    /**
+     * Creates the temporary file for an object named {@code item.name()} of {@code size} bytes (or unknown), for
+     * {@code owner}: the same owner may open it again (an object fetched again from its first byte), another may not.
+     */
+    Target open(FetchItem item, long size, Object owner) throws IOException {
         String url = item.url();
         Path target;
         try {
@@ -45,9 +52,10 @@ final class FileTargets {
         } catch (IllegalArgumentException e) {
             throw new StoreException(url, 0, false, e.getMessage());
         }
-        String other = claimed.putIfAbsent(target, url);
-        if (other != null) {
-            throw new StoreException(url, 0, false, "another object (" + other + ") is also copied to " + target);
+        Claim other = claimed.putIfAbsent(target, new Claim(url, owner));
+        if (other != null && other.owner() != owner) {
+            throw new StoreException(url, 0, false, "another object (" + other.url() + ") is also copied to "
+                    + target);
         }
         try {
             Path real = realFolder();

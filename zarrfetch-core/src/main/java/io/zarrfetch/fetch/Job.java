@@ -24,6 +24,8 @@ final class Job {
     volatile long size = ObjectInfo.UNKNOWN_SIZE;
     /** The ETag first seen (the listing's or the first answer's): later requests ask for that version. */
     volatile String etag;
+    /** Whether an answer carried {@link #etag}: until then, it is only the listing's. */
+    volatile boolean etagAnswered;
     /**
      * Where the item's bytes start in the object: 0 for a whole object, the range's offset, or, for the last bytes
      * of an object ({@link FetchItem#fromEnd()}), {@link ObjectInfo#UNKNOWN_SIZE} until the first answer tells.
@@ -32,19 +34,72 @@ final class Job {
     /** The whole object's size as first answered, for ranged items (whose size is the range's). */
     final AtomicLong total = new AtomicLong(ObjectInfo.UNKNOWN_SIZE);
     volatile int partCount;
-    /** The object's pooled buffer, when it goes to one ({@link Destination.Buffers}). */
+    /** The next part to hand to a worker, for an object whose first part has started (the scheduler's). */
+    int nextPart;
+    /** The object's pooled buffer, when it goes to one ({@link BufferDestination}). */
     volatile ByteBuffer buffer;
-    /** The object's file while it is written, when it goes to one ({@link Destination.Files}). */
+    /** The object's file while it is written, when it goes to one ({@link FileDestination}). */
     volatile FileTargets.Target file;
+    /** The object's parts on their way to its stream, when it goes to one ({@link StreamDestination}). */
+    volatile StreamedObject streamed;
+    /** The first job of this object: the same for every job that fetches it again. */
+    final Object origin;
+    /** How many times the object was fetched again from its first byte, having changed ({@link ObjectChanged}). */
+    final int restarts;
+    /** Retries to give back to the budget when the object's next request gets its answer (a restart's). */
+    final AtomicInteger refund = new AtomicInteger();
     volatile Throwable failure;
     /** Whether the object's bytes matched the checksum its server sent. */
     volatile boolean verified;
 
     Job(FetchItem item, RetryingStore retrying) {
+        this(item, retrying, null, 0);
+    }
+
+    private Job(FetchItem item, RetryingStore retrying, Object origin, int restarts) {
         this.item = item;
         this.retrying = retrying;
+        this.origin = origin != null ? origin : this;
+        this.restarts = restarts;
         this.etag = item.object().etag();
         this.base = item.fromEnd() ? ObjectInfo.UNKNOWN_SIZE : item.ranged() ? item.offset() : 0;
+    }
+
+    /**
+     * The same object to fetch again from its first byte, as it is now: a whole object's size and ETag forgotten (its
+     * first request learns them again), a range's ETag too; its requests so far stay counted, and the retry its
+     * restart took is given back when it gets an answer.
+     */
+    Job restarted() {
+        ObjectInfo o = item.object();
+        FetchItem again = new FetchItem(item.store(), new ObjectInfo(o.key(), item.ranged() ? o.size()
+                : ObjectInfo.UNKNOWN_SIZE, null), item.name(), item.offset());
+        Job j = new Job(again, retrying, origin, restarts + 1);
+        j.attempts.set(attempts.get());
+        j.refund.set(1);
+        return j;
+    }
+
+    /**
+     * The same object with the size and ETag a probe learned, to admit again when there is room for it; its
+     * requests so far stay counted.
+     */
+    Job sized() {
+        ObjectInfo o = item.object();
+        Job j = new Job(new FetchItem(item.store(), new ObjectInfo(o.key(), size, etag), item.name()), retrying,
+                origin, restarts);
+        j.attempts.set(attempts.get());
+        j.refund.set(refund.get());
+        return j;
+    }
+
+    /**
+     * Whether the item asks for one version of its object only: a byte range given with an ETag (a shard's inner
+     * chunks, whose offsets its index gave), which means nothing in another version. Other items are fetched as
+     * the object now is when it changed.
+     */
+    boolean pinned() {
+        return item.ranged() && item.object().etag() != null;
     }
 
     /**

@@ -19,6 +19,8 @@ final class RunCounters {
     final AtomicLong bytesDone = new AtomicLong();
     /** Objects delivered whose bytes matched the checksum their server sent. */
     final AtomicLong verified = new AtomicLong();
+    /** Objects delivered as they were after a change, fetched again from their first byte. */
+    final AtomicLong changed = new AtomicLong();
     final LongAdder bytesReceived = new LongAdder();
     final AtomicLong requests = new AtomicLong();
     final AtomicLong retries = new AtomicLong();
@@ -51,6 +53,9 @@ final class RunCounters {
         if (job.verified) {
             verified.incrementAndGet();
         }
+        if (job.restarts > 0) {
+            changed.incrementAndGet();
+        }
     }
 
     /** A failed object, with its cause as the last attempt had it and every request made for it. */
@@ -73,9 +78,9 @@ final class RunCounters {
                 bytesReceived.sum(), requestsActive.get(), concurrency, bufferBytes);
     }
 
-    FetchReport report(Duration wall, int maxConcurrency, long peakBufferBytes, boolean cancelled) {
-        return new FetchReport(objectsDone.get(), bytesDone.get(), verified.get(), bytesReceived.sum(), wall,
-                requests.get(), retries.get(), hedges.get(), hedgesWon.get(), maxConcurrency, peakBufferBytes,
-                List.copyOf(failures), cancelled);
+    FetchReport report(Duration wall, int maxConcurrency, long partSize, long peakBufferBytes, boolean cancelled) {
+        return new FetchReport(objectsDone.get(), bytesDone.get(), verified.get(), changed.get(), bytesReceived.sum(),
+                wall, requests.get(), retries.get(), hedges.get(), hedgesWon.get(), maxConcurrency, partSize,
+                peakBufferBytes, List.copyOf(failures), cancelled);
     }
 }

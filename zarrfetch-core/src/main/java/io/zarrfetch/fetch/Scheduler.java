@@ -10,14 +10,17 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 import io.zarrfetch.store.ObjectInfo;
+import io.zarrfetch.store.Retries;
 import io.zarrfetch.store.StoreException;
 
 /**
  * What a run's workers do next, and how many of them: one lock over the queues. Parts of objects already started
- * come first (so their buffers are freed soonest), then new objects from the input, each admitted only when its
- * destination has room for it (its buffer fits in the memory limit). As many tasks run at once as the target says
- * (fixed, or moved by adaptive concurrency); each worker thread runs one task at a time, and a worker ends when the
- * target comes down, the run is cancelled, or nothing is left.
+ * come first (so their buffers are freed soonest), in each object's order, each when its destination has room for it
+ * (a streamed object's part buffer); then new objects from the input, each admitted only when its destination has
+ * room for it (its buffer, or its first part's, fits in the memory limit). An object that changed is put back at the
+ * front of the input, to be fetched again as it now is ({@link #restart}). As many tasks run at once as the target
+ * says (fixed, or moved by adaptive concurrency); each worker thread runs one task at a time, and a worker ends when
+ * the target comes down, the run is cancelled, or nothing is left.
  */
 final class Scheduler {
     /** Objects read ahead of the workers from the input, so a slow listing rarely starves them. */
@@ -29,7 +32,8 @@ final class Scheduler {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     // Guarded by lock:
-    private final ArrayDeque<Job.Part> parts = new ArrayDeque<>();
+    /** Objects whose first part has started and whose other parts are not all handed out, in order of start. */
+    private final ArrayDeque<Job> started = new ArrayDeque<>();
     private final ArrayDeque<Job> waiting = new ArrayDeque<>();
     private boolean inputDone;
     /** Tasks running: parts under way, and hedges that may still finish one. */
@@ -131,7 +135,7 @@ final class Scheduler {
                     changed.await(); // as many requests in flight as the target: wait for one to end
                     continue;
                 }
-                Job.Part p = parts.poll();
+                Job.Part p = nextPart();
                 if (p == null) {
                     Job j = waiting.peek();
                     if (j != null) {
@@ -144,7 +148,8 @@ final class Scheduler {
                             counters.failed(j);
                             continue;
                         }
-                    } else if (inputDone && activeTasks == 0) {
+                    } else if (inputDone && activeTasks == 0 && started.isEmpty()) {
+                        // (parts waiting for room keep the run going: a part being written gives its buffer back)
                         finished = true;
                         finishedAt = System.nanoTime();
                         liveWorkers--;
@@ -192,14 +197,12 @@ final class Scheduler {
         return new Job.Part(job, 0, 0, job.partCount == 1 ? size : partSize, false);
     }
 
-    /** Queues parts 1.. of a started object, whose size is known. */
+    /** Queues parts 1.. of a started object, whose size is known: they are made as workers take them. */
     void enqueueRest(Job job) {
         lock.lock();
         try {
-            for (int i = 1; i < job.partCount; i++) {
-                long offset = i * partSize;
-                parts.add(new Job.Part(job, i, offset, Math.min(partSize, job.size - offset), false));
-            }
+            job.nextPart = 1;
+            started.add(job);
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -207,17 +210,66 @@ final class Scheduler {
     }
 
     /**
+     * Under the lock: the next part of the first started object whose destination has room for it now, or
+     * {@code null}. Objects go in the order they started, each object's parts in order.
+     */
+    private Job.Part nextPart() {
+        for (Iterator<Job> it = started.iterator(); it.hasNext(); ) {
+            Job job = it.next();
+            Job.Part p = part(job, job.nextPart);
+            if (destination.claim(job, p.index(), p.length())) {
+                if (++job.nextPart == job.partCount) {
+                    it.remove();
+                }
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private Job.Part part(Job job, int index) {
+        long offset = index * partSize;
+        return new Job.Part(job, index, offset, Math.min(partSize, job.size - offset), false);
+    }
+
+    /**
      * Puts an object whose size a probe learned, but for which there was no room, back at the front of the input,
      * its size (and ETag) known now; its requests so far stay counted.
      */
     void requeue(Job job) {
-        ObjectInfo o = job.item.object();
-        Job again = new Job(new FetchItem(job.item.store(), new ObjectInfo(o.key(), job.size, job.etag),
-                job.item.name()), job.retrying);
-        again.attempts.set(job.attempts.get());
+        putBack(job.sized());
+    }
+
+    /**
+     * Puts an object that changed since it was listed (or while it was fetched), all its parts ended and its place
+     * discarded, back at the front of the input, to be fetched again from its first byte as it now is: unless its
+     * item asks for one version only, it has been fetched as often as its store's retry policy allows attempts, or
+     * the retry budget is spent (its failure then says so).
+     *
+     * @return whether it will be fetched again
+     */
+    boolean restart(Job job, ObjectChanged change) {
+        if (job.pinned()) {
+            return false;
+        }
+        try {
+            job.retrying.retries().take(change, job.restarts + 1);
+        } catch (StoreException e) {
+            job.failure = e != change || job.restarts == 0 ? e
+                    : new ObjectChanged(change.url(), change.status(), Retries.cause(change)
+                            + "; it was fetched again from its first byte " + job.restarts + " time"
+                            + (job.restarts == 1 ? "" : "s") + " and changed each time", change);
+            return false;
+        }
+        counters.retries.incrementAndGet();
+        putBack(job.restarted());
+        return true;
+    }
+
+    private void putBack(Job job) {
         lock.lock();
         try {
-            waiting.addFirst(again);
+            waiting.addFirst(job);
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -255,7 +307,15 @@ final class Scheduler {
     Job.Part abandoned() {
         lock.lock();
         try {
-            return cancelled ? parts.poll() : null;
+            Job job = cancelled ? started.peek() : null;
+            if (job == null) {
+                return null;
+            }
+            Job.Part p = part(job, job.nextPart);
+            if (++job.nextPart == job.partCount) {
+                started.poll();
+            }
+            return p;
         } finally {
             lock.unlock();
         }
@@ -312,7 +372,7 @@ final class Scheduler {
     boolean cancel() {
         lock.lock();
         try {
-            if (cancelled || (inputDone && activeTasks == 0 && waiting.isEmpty() && parts.isEmpty())) {
+            if (cancelled || (inputDone && activeTasks == 0 && waiting.isEmpty() && started.isEmpty())) {
                 return false;
             }
             cancelled = true;

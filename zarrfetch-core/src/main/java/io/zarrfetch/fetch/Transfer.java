@@ -88,11 +88,15 @@ final class Transfer {
             long base = job.base;
             check(job, body, base < 0 ? ObjectInfo.UNKNOWN_SIZE : base + f.offset + from, length);
             copy(job, body, f.offset + from, length, staging, f, lane);
-            job.retrying.retries().answered(retried);
+            answered(job, retried);
             if (given == null) {
                 pace.add(head - sent);
             }
-            return f.complete(lane);
+            if (!f.complete(lane)) {
+                return false;
+            }
+            destination.partDone(job, f.offset); // the other lane has stopped writing
+            return true;
         } finally {
             counters.requestsActive.decrementAndGet();
             if (body != null) {
@@ -111,8 +115,8 @@ final class Transfer {
     static void check(Job job, Body body, long offset, long length) throws StoreException {
         String url = job.item.url();
         if (!job.item.ranged() && body.objectSize() >= 0 && body.objectSize() != job.size) {
-            throw new StoreException(url, 0, false, "the object is now " + body.objectSize() + " bytes, not "
-                    + job.size + ": it changed since it was listed or first read");
+            throw new ObjectChanged(url, 0, "the object is now " + body.objectSize() + " bytes, not " + job.size
+                    + ": it changed since it was listed or first read");
         }
         boolean endsObject = body.length() >= 0 && body.objectSize() >= 0
                 && body.offset() + body.length() == body.objectSize();
@@ -136,15 +140,18 @@ final class Transfer {
         long total = body.objectSize();
         if (job.item.ranged() && total >= 0 && !job.total.compareAndSet(ObjectInfo.UNKNOWN_SIZE, total)
                 && job.total.get() != total) {
-            throw new StoreException(url, 0, false, "the object changed while it was fetched (it was "
-                    + job.total.get() + " bytes, now " + total + ")");
+            throw new ObjectChanged(url, 0, "the object changed while it was fetched (it was " + job.total.get()
+                    + " bytes, now " + total + ")");
         }
         String etag = body.etag();
         if (etag != null) {
             if (job.etag == null) {
                 job.etag = etag;
-            } else if (!job.etag.equals(etag)) {
-                throw new StoreException(url, 0, false, "the object changed while it was fetched (ETag " + job.etag
+                job.etagAnswered = true;
+            } else if (job.etag.equals(etag)) {
+                job.etagAnswered = true;
+            } else {
+                throw new ObjectChanged(url, 0, "the object changed while it was fetched (ETag " + job.etag
                         + " became " + etag + ")");
             }
         }
@@ -198,7 +205,7 @@ final class Transfer {
                 try {
                     long sent = System.nanoTime();
                     Body body = send(job, offset, length, flight.attempt(sent, 0));
-                    job.retrying.retries().answered(attempt - 1);
+                    answered(job, attempt - 1);
                     pace.add(System.nanoTime() - sent);
                     return flight.headArrived(body);
                 } catch (StoreException e) {
@@ -206,7 +213,7 @@ final class Transfer {
                     if (handed != null) {
                         return handed; // a hedge's head came first, and this wait was aborted
                     }
-                    backoffOrThrow(job, e, attempt);
+                    backoffOrThrow(job, changedOn412(job, e), attempt);
                 }
             }
         } finally {
@@ -229,6 +236,7 @@ final class Transfer {
             boolean plain) throws Exception {
         if (length == 0) {
             closeQuietly(first);
+            destination.partDone(job, offset);
             return true;
         }
         Flight<Job> flight = new Flight<>(job, offset, length);
@@ -279,15 +287,33 @@ final class Transfer {
                 if (flight.idle(lane)) {
                     return false;
                 }
-                if (e.status() == 412) {
-                    throw new StoreException(job.item.url(), 412, false, "the object changed while it was fetched "
-                            + "(the server no longer has ETag " + job.etag + ": HTTP 412 Precondition Failed)", e);
-                }
-                backoffOrThrow(job, e, attempt);
+                backoffOrThrow(job, changedOn412(job, e), attempt);
             } finally {
                 body = null;
             }
         }
+    }
+
+    /**
+     * A 412 to {@code If-Match} as what it means: the object is no longer the version asked for. Other failures as
+     * they are.
+     */
+    private static StoreException changedOn412(Job job, StoreException e) {
+        if (e.status() != 412) {
+            return e;
+        }
+        boolean listed = !job.etagAnswered && !job.pinned(); // the ETag asked for is the listing's
+        return new ObjectChanged(job.item.url(), 412, "the object changed " + (listed ? "since it was listed"
+                : "while it was fetched") + " (the server no longer has ETag " + job.etag + ": HTTP 412 Precondition "
+                + "Failed)", e);
+    }
+
+    /**
+     * A request for the object got its answer after {@code retried} retries: given back to the budget, with the
+     * retry that fetching the object again took, if this is that fetch's first answer.
+     */
+    private static void answered(Job job, int retried) {
+        job.retrying.retries().answered(retried + job.refund.getAndSet(0));
     }
 
     /**

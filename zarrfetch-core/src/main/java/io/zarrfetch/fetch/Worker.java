@@ -19,7 +19,7 @@ final class Worker {
     private final Destination destination;
 
     Worker(FetchOptions options, Scheduler scheduler, Transfer transfer, Destination destination) {
-        this.partSize = options.partSize();
+        this.partSize = destination.partSize();
         this.concurrency = options.concurrency();
         this.scheduler = scheduler;
         this.transfer = transfer;
@@ -97,14 +97,15 @@ final class Worker {
                 total = body.length();
                 whole = true;
             }
-            if (total < 0) {
+            job.etag = job.etag != null ? job.etag : body.etag();
+            if (total < 0 || whole && !destination.holds(total)) {
+                // No size, or one answer longer than the destination takes at once: read as it comes.
                 handedOver = true;
                 transfer.readUnknownLength(job, body, partSize, staging);
                 destination.partFinished(job, scheduler.stopping());
                 return;
             }
             job.size = total;
-            job.etag = job.etag != null ? job.etag : body.etag();
             if (!destination.reserve(job, total)) {
                 // No room now: give the connection up and queue the object again, its size known, at the front.
                 body.close();

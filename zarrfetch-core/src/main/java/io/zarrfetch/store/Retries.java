@@ -104,7 +104,32 @@ public final class Retries {
      * @throws InterruptedIOException when the thread is interrupted while it waits (its interrupt status is set)
      */
     public void backoff(StoreException failure, int attempt) throws StoreException, InterruptedIOException {
-        if (!failure.retryable() || attempt >= policy.maxAttempts()) {
+        if (!failure.retryable()) {
+            throw failure;
+        }
+        take(failure, attempt);
+        try {
+            Thread.sleep(policy.delayAfter(attempt));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            InterruptedIOException stop = new InterruptedIOException(failure.url() + ": interrupted while waiting to "
+                    + "retry");
+            stop.initCause(failure);
+            throw stop;
+        }
+    }
+
+    /**
+     * Takes a retry from the budget, without waiting, for something tried {@code attempt} times that failed with
+     * {@code failure}, whether or not that failure is {@link StoreException#retryable()}: the fetcher fetches an
+     * object that changed again from its first byte this way. Give it back with {@link #answered} when the retry
+     * gets its answer.
+     *
+     * @throws StoreException {@code failure} when it was tried {@link RetryPolicy#maxAttempts()} times; a failure
+     *     that says the budget is spent when that stops the retry
+     */
+    public void take(StoreException failure, int attempt) throws StoreException {
+        if (attempt >= policy.maxAttempts()) {
             throw failure;
         }
         while (true) {
@@ -117,17 +142,8 @@ public final class Retries {
                         + " good answers)", failure);
             }
             if (retries.compareAndSet(made, made + 1)) {
-                break;
+                return;
             }
-        }
-        try {
-            Thread.sleep(policy.delayAfter(attempt));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            InterruptedIOException stop = new InterruptedIOException(failure.url() + ": interrupted while waiting to "
-                    + "retry");
-            stop.initCause(failure);
-            throw stop;
         }
     }
 

@@ -11,11 +11,17 @@ import java.util.function.Consumer;
  *
  * <p>Result indices count along every axis of the array, dropped ones included (where the count is 1); the
  * result's shape leaves those out, its layout does not change.
+ *
+ * <p>An axis walked backwards (a negative step) is worked out as the same elements walked forwards, whose result
+ * indices then run the other way: each chunk gives a run of the result taken from its last selected element down.
  */
 final class ChunkProjection {
     private final Selection.Resolved sel;
     private final long[] shape;
     private final int[] chunk;
+    /** Per axis, the elements selected in the array's order: the first (lowest), the distance between two. */
+    private final long[] first;
+    private final long[] stride;
 
     /**
      * @param sel the selection, resolved against {@code shape}
@@ -29,11 +35,26 @@ final class ChunkProjection {
         this.sel = sel;
         this.shape = shape;
         this.chunk = chunk;
+        int n = shape.length;
+        first = new long[n];
+        stride = new long[n];
+        for (int a = 0; a < n; a++) {
+            long step = sel.step()[a];
+            long count = sel.count()[a];
+            stride[a] = count <= 1 ? 1 : Math.abs(step); // one element: no step to take (and -2^63 has no abs)
+            first[a] = step > 0 || count == 0 ? sel.start()[a] : sel.start()[a] + (count - 1) * step;
+        }
+    }
+
+    /** Whether the selection walks {@code axis} backwards. */
+    private boolean backwards(int axis) {
+        return sel.step()[axis] < 0;
     }
 
     /**
      * What one chunk gives the result: along each axis, {@code count} elements from the chunk's index
-     * {@code chunkStart} on, every {@code step}-th, to the result's indices {@code outStart} on.
+     * {@code chunkStart} on, every {@code step}-th (backwards for a negative step), to the result's indices
+     * {@code outStart} on.
      *
      * @param coords the chunk's coordinates in the grid
      */
@@ -57,24 +78,24 @@ final class ChunkProjection {
                 out[a] = new long[0];
                 continue;
             }
-            long first = sel.start()[a];
-            long step = sel.step()[a];
+            long lo = first[a];
+            long step = stride[a];
             long count = sel.count()[a];
             if (step >= chunk[a]) {
                 // Each element selected lies in a chunk of its own: as many chunks as elements.
                 long[] cs = new long[Math.toIntExact(count)];
                 for (int k = 0; k < count; k++) {
-                    cs[k] = (first + k * step) / chunk[a];
+                    cs[k] = (lo + k * step) / chunk[a];
                 }
                 out[a] = cs;
                 continue;
             }
             // Steps shorter than a chunk: the chunks between the first and the last element, fewer than the
             // elements plus one; a chunk a step jumps over is not touched.
-            long last = first + (count - 1) * step;
-            long[] cs = new long[Math.toIntExact(last / chunk[a] - first / chunk[a] + 1)];
+            long last = lo + (count - 1) * step;
+            long[] cs = new long[Math.toIntExact(last / chunk[a] - lo / chunk[a] + 1)];
             int k = 0;
-            for (long c = first / chunk[a]; c <= last / chunk[a]; c++) {
+            for (long c = lo / chunk[a]; c <= last / chunk[a]; c++) {
                 long[] r = outRange(a, c);
                 if (r[1] > r[0]) {
                     cs[k++] = c;
@@ -118,13 +139,22 @@ final class ChunkProjection {
         long[] outStart = new long[n];
         long[] count = new long[n];
         long[] chunkStart = new long[n];
+        long[] step = new long[n];
         for (int a = 0; a < n; a++) {
             long[] r = outRange(a, coords[a]);
-            outStart[a] = r[0];
             count[a] = r[1] - r[0];
-            chunkStart[a] = sel.start()[a] + r[0] * sel.step()[a] - coords[a] * chunk[a];
+            if (backwards(a)) {
+                // The run's last element in the array comes first in the result.
+                outStart[a] = sel.count()[a] - r[1];
+                chunkStart[a] = first[a] + (r[1] - 1) * stride[a] - coords[a] * chunk[a];
+                step[a] = -stride[a];
+            } else {
+                outStart[a] = r[0];
+                chunkStart[a] = first[a] + r[0] * stride[a] - coords[a] * chunk[a];
+                step[a] = stride[a];
+            }
         }
-        return new Region(coords, outStart, count, chunkStart, sel.step().clone());
+        return new Region(coords, outStart, count, chunkStart, step);
     }
 
     /** Whether a region is all of its chunk, in order: every element, step 1, none of it outside the array. */
@@ -152,12 +182,15 @@ final class ChunkProjection {
         return true;
     }
 
-    /** The result indices [k0, k1) along {@code axis} that fall in chunk {@code c}. */
+    /**
+     * The selected elements [k0, k1) along {@code axis} that fall in chunk {@code c}, numbered in the array's order
+     * (the result's, unless the axis is walked backwards).
+     */
     private long[] outRange(int axis, long c) {
         long origin = c * chunk[axis];
         long end = Math.min(origin + chunk[axis], shape[axis]);
-        long start = sel.start()[axis];
-        long step = sel.step()[axis];
+        long start = first[axis];
+        long step = stride[axis];
         long k0 = origin <= start ? 0 : (origin - start + step - 1) / step;
         long k1 = end <= start ? 0 : Math.min(sel.count()[axis], (end - start + step - 1) / step);
         return new long[] {k0, Math.max(k0, k1)};

@@ -6,21 +6,24 @@ import java.util.List;
 
 /**
  * A selection of an array's elements with NumPy's basic indexing: per axis a slice {@code start:stop:step} (each
- * part optional, negative start and stop count from the end, out-of-range bounds are clipped) or an integer (negative
- * counts from the end; out of range is an error; the axis is dropped from the result). Axes not mentioned are
- * selected whole; {@code ...} stands for as many whole axes as needed. Steps must be positive.
+ * part optional, negative start and stop count from the end, out-of-range bounds are clipped; a negative step walks
+ * the axis backwards, from {@code start}, by default its last element, down to just after {@code stop}, by default
+ * its first) or an integer (negative counts from the end; out of range is an error; the axis is dropped from the
+ * result). Axes not mentioned are selected whole; {@code ...} stands for as many whole axes as needed.
  */
 public final class Selection {
     /** One axis of a selection: a slice, or a single index. */
     public sealed interface Item permits Slice, Index {
     }
 
-    /** {@code start:stop:step}; null means the default (0, the axis's length, 1). */
+    /**
+     * {@code start:stop:step}; null means the default: a step of 1; for a positive step, 0 and the axis's length; for
+     * a negative one, the axis's last element and "past its first".
+     */
     public record Slice(Long start, Long stop, Long step) implements Item {
         public Slice {
-            if (step != null && step < 1) {
-                throw new IllegalArgumentException("slice step must be at least 1, was " + step
-                        + (step < 0 ? " (negative steps are not supported)" : ""));
+            if (step != null && step == 0) {
+                throw new IllegalArgumentException("slice step cannot be zero");
             }
         }
 
@@ -153,27 +156,38 @@ public final class Selection {
                 }
                 case Slice s -> {
                     long st = s.step() == null ? 1 : s.step();
-                    long a = clip(s.start(), n, 0);
-                    long b = clip(s.stop(), n, n);
-                    start[axis] = a;
+                    if (st > 0) {
+                        long a = clip(s.start(), n, 0, 0, n);
+                        long b = clip(s.stop(), n, n, 0, n);
+                        count[axis] = b > a ? (b - a - 1) / st + 1 : 0;
+                        start[axis] = a;
+                    } else {
+                        // As Python's slice.indices: bounds clipped to [-1, n - 1], -1 meaning "past the first".
+                        long a = clip(s.start(), n, n - 1, -1, n - 1);
+                        long b = clip(s.stop(), n, -1, -1, n - 1);
+                        long by = st == Long.MIN_VALUE ? Long.MAX_VALUE : -st;
+                        count[axis] = a > b ? (a - b - 1) / by + 1 : 0;
+                        start[axis] = count[axis] > 0 ? a : 0;
+                    }
                     step[axis] = st;
-                    count[axis] = b > a ? (b - a + st - 1) / st : 0;
                 }
             }
         }
         return new Resolved(start, step, count, dropped);
     }
 
-    private static long clip(Long v, long n, long dflt) {
+    /** A slice bound: {@code dflt} when absent, else counted from the end when negative, and clipped to [lo, hi]. */
+    private static long clip(Long v, long n, long dflt, long lo, long hi) {
         if (v == null) {
             return dflt;
         }
         long x = v < 0 ? v + n : v;
-        return Math.max(0, Math.min(n, x));
+        return Math.max(lo, Math.min(hi, x));
     }
 
     /**
-     * A selection applied to a shape: for each axis, elements {@code start + k * step} for {@code k < count}.
+     * A selection applied to a shape: for each axis, elements {@code start + k * step} for {@code k < count}, in that
+     * order (a negative step lists them backwards, {@code start} the last of them in the array).
      *
      * @param dropped axes selected by a single index, left out of the result's shape
      */

@@ -123,7 +123,7 @@ class CancelTest {
     }
 
     @ParameterizedTest(name = "into {0} via {1}")
-    @CsvSource({"files, S3", "files, HTTP", "view, S3", "view, HTTP"})
+    @CsvSource({"files, S3", "files, HTTP", "view, S3", "view, HTTP", "stream, S3", "stream, HTTP"})
     @Timeout(60) // a hang guard: without the cancellation, the stalls last an hour and the read timeout 10 minutes
     void cancelEndsStalledRequestsClosesTheirConnectionsAndLeavesNothingPartial(String into, String via)
             throws Exception {
@@ -131,13 +131,27 @@ class CancelTest {
         boolean toFiles = into.equals("files");
         Path dest = tmp.resolve("dest");
         List<String> delivered = new CopyOnWriteArrayList<>();
+        Sink sink = switch (into) {
+            case "files" -> Sink.files(dest);
+            case "view" -> Sink.view((item, data) -> delivered.add(item.name()));
+            default -> Sink.stream(item -> new Sink.ObjectStream() { // no part completes: none is opened
+                @Override
+                public void write(java.nio.ByteBuffer data) {
+                    delivered.add(item.name());
+                }
+
+                @Override
+                public void complete(FetchItem i) {
+                    delivered.add(i.name());
+                }
+            });
+        };
         try (FaultProxy proxy = stallingProxy(viaS3);
                 Stores stores = stores(viaS3, proxy);
                 Fetcher fetcher = fetcher()) {
             List<FetchItem> items = items(viaS3, stores, proxy);
             assertThat(items).hasSize(4);
-            FetchRun run = fetcher.start(items.stream(), toFiles ? Sink.files(dest)
-                    : Sink.view((item, data) -> delivered.add(item.name())));
+            FetchRun run = fetcher.start(items.stream(), sink);
 
             // Every request is in flight and stalled (server side), and its first half has arrived (client side).
             assertThat(proxy.awaitStalls(CONCURRENCY, Duration.ofSeconds(30))).isTrue();

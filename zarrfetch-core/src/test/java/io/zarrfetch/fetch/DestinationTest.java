@@ -30,6 +30,12 @@ class DestinationTest {
     final MemoryStore store = new MemoryStore();
     final RunCounters counters = new RunCounters();
     final BufferPool pool = new BufferPool(MIB, false);
+    /** A whole-object sink whose consumer does nothing. */
+    static final Sink NOTHING = Sink.view((item, data) -> { });
+
+    Destination of(Sink sink) {
+        return Destination.of(sink, pool, counters, FetchOptions.DEFAULT_PART_SIZE);
+    }
 
     static byte[] data(int n, long seed) {
         byte[] b = new byte[n];
@@ -67,12 +73,12 @@ class DestinationTest {
     @Test
     void buffersHoldAnObjectAndHandAReadOnlyViewOfExactlyItsBytesToTheConsumer() throws Exception {
         Map<String, byte[]> got = new ConcurrentHashMap<>();
-        Destination d = Destination.of(Sink.view((item, view) -> {
+        Destination d = of(Sink.view((item, view) -> {
             assertThat(view.isReadOnly()).isTrue();
             byte[] b = new byte[view.remaining()];
             view.get(b);
             got.put(item.name(), b);
-        }), pool, counters);
+        }));
         Job job = job("a", 300_000);
         assertThat(d.reserve(job, 300_000)).isTrue();
         d.open(job, 300_000);
@@ -94,7 +100,7 @@ class DestinationTest {
 
     @Test
     void anObjectLargerThanTheMemoryLimitHasNoRoomEver() {
-        Destination d = Destination.of(Sink.discard(), pool, counters);
+        Destination d = of(NOTHING);
         Job huge = job("huge", 10);
         assertThatThrownBy(() -> d.reserve(huge, 2L * MIB)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("more than the 1048576-byte memory limit");
@@ -102,7 +108,7 @@ class DestinationTest {
 
     @Test
     void aBufferForABodyOfUnknownLengthGrowsAsItComes() throws Exception {
-        Destination d = Destination.of(Sink.discard(), pool, counters);
+        Destination d = of(NOTHING);
         Job job = job("u", 200_000);
         try (Body body = store.get("u", 0, ObjectInfo.UNKNOWN_SIZE, null)) {
             d.readToEnd(job, body, 64 * 1024, null, new Recorder());
@@ -117,9 +123,9 @@ class DestinationTest {
 
     @Test
     void aConsumerThatFailsFailsItsObjectNamingIt() throws Exception {
-        Destination d = Destination.of(Sink.view((item, view) -> {
+        Destination d = of(Sink.view((item, view) -> {
             throw new IllegalStateException("no thanks");
-        }), pool, counters);
+        }));
         Job job = job("c", 10);
         d.reserve(job, 10);
         try (Body body = store.get("c", 0, 10, null)) {
@@ -128,7 +134,7 @@ class DestinationTest {
         job.partsOpen.set(1);
         d.partFinished(job, false);
         d.awaitHandedOver();
-        assertThat(counters.report(java.time.Duration.ZERO, 1, 0, false).failures()).singleElement()
+        assertThat(counters.report(java.time.Duration.ZERO, 1, 0, 0, false).failures()).singleElement()
                 .satisfies(f -> assertThat(f.describe()).contains("memory:/c").contains("the consumer failed")
                         .contains("no thanks"));
         assertThat(pool.lent()).isZero();
@@ -136,7 +142,7 @@ class DestinationTest {
 
     @Test
     void filesAreWrittenAtTheirPartsOffsetsAndRenamedWhenComplete() throws Exception {
-        Destination d = Destination.of(Sink.files(tmp), pool, counters);
+        Destination d = of(Sink.files(tmp));
         Job job = job("dir/f", 300_000);
         assertThat(d.reserve(job, 300_000)).as("a file needs no memory per object").isTrue();
         d.open(job, 300_000);
@@ -159,7 +165,7 @@ class DestinationTest {
 
     @Test
     void aFailedOrCancelledObjectLeavesNoFile() throws Exception {
-        Destination d = Destination.of(Sink.files(tmp), pool, counters);
+        Destination d = of(Sink.files(tmp));
         Job failed = job("failed", 100);
         d.open(failed, 100);
         failed.fail(new StoreException("memory:/failed", 500, true, "broken"));
@@ -170,14 +176,14 @@ class DestinationTest {
         cancelled.partsOpen.set(1);
         d.partFinished(cancelled, true);
         assertThat(FileSinkTest.tree(tmp)).isEmpty();
-        assertThat(counters.report(java.time.Duration.ZERO, 1, 0, true).failures())
+        assertThat(counters.report(java.time.Duration.ZERO, 1, 0, 0, true).failures())
                 .extracting(FetchFailure::describe).containsExactlyInAnyOrder(
                         "memory:/failed: broken (after 1 attempt)", "memory:/cancelled: cancelled (after 1 attempt)");
     }
 
     @Test
     void aFileShorterThanItsObjectIsNotKept() throws Exception {
-        Destination d = Destination.of(Sink.files(tmp), pool, counters);
+        Destination d = of(Sink.files(tmp));
         Job job = job("short", 100);
         d.open(job, 100);
         job.file.write(ByteBuffer.wrap(new byte[60]), 0);
@@ -189,7 +195,7 @@ class DestinationTest {
 
     @Test
     void aHedgeCopiesThroughAStagingBufferOnlyWhenMemoryCanSpareOne() {
-        Destination files = Destination.of(Sink.files(tmp), pool, counters);
+        Destination files = of(Sink.files(tmp));
         ByteBuffer all = pool.tryAcquire(MIB);
         assertThat(files.staging(true, 4)).as("no memory: no hedge").isNull();
         Destination.Staging worker = files.staging(false, 4);
@@ -199,13 +205,13 @@ class DestinationTest {
         assertThat(hedge.pooled()).isTrue();
         files.release(hedge);
         assertThat(pool.lent()).isZero();
-        assertThat(Destination.of(Sink.discard(), pool, counters).staging(true, 4))
+        assertThat(of(NOTHING).staging(true, 4))
                 .isSameAs(Destination.Staging.NONE);
     }
 
     @Test
     void aCopyStopsWhenTheRunIs() throws Exception {
-        Destination d = Destination.of(Sink.discard(), pool, counters);
+        Destination d = of(NOTHING);
         Job job = job("s", 10);
         d.reserve(job, 10);
         Recorder r = new Recorder();

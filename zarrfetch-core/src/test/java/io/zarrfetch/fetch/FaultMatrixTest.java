@@ -41,7 +41,8 @@ import io.zarrfetch.testkit.TestPki;
  * from the first answer) and through S3 with a listing (sizes and ETags known up front), each over plain HTTP and over
  * TLS (the proxy serving HTTPS: a reset or cut connection then ends without close_notify, or inside a record). One
  * object of each run gets the fault; the run's other objects must arrive intact, and the faulted one either arrives
- * byte for byte or fails cleanly, naming its URL, its attempts and the cause.
+ * byte for byte (as it now is, when the fault changed it) or fails cleanly, naming its URL, its attempts and the
+ * cause.
  *
  * <p>Timeouts are short (1 s to connect and between bytes), so stalls cost about a second each; retries do not wait.
  */
@@ -54,6 +55,9 @@ class FaultMatrixTest {
     static S3Server s3;
     static HttpFileServer http;
     static final Map<String, String> SHA = new ConcurrentHashMap<>();
+    /** The SHA-256 of each object (and range) as {@link Fault#OBJECT_CHANGED} and {@link Fault#OBJECT_GREW} make it. */
+    static final Map<String, String> CHANGED = new ConcurrentHashMap<>();
+    static final Map<String, String> GROWN = new ConcurrentHashMap<>();
     /** Faults injected by the whole class, per kind, for the log line and docs/reliability.md. */
     static final FaultTally INJECTED = new FaultTally();
     /** Objects delivered and compared with their SHA-256: bytes of those that matched, and those that did not. */
@@ -115,10 +119,30 @@ class FaultMatrixTest {
     static void put(String key, byte[] d) {
         s3.put(BUCKET, key, d);
         SHA.put(key, sha256(d));
+        byte[] grown = java.util.Arrays.copyOf(d, d.length + 1);
+        grown[d.length] = FaultProxy.GROWN_BYTE;
+        CHANGED.put(key, sha256(inverted(d)));
+        GROWN.put(key, sha256(grown));
         if (d.length > RANGE_OFFSET + RANGE_LENGTH) {
-            SHA.put(key + "@RANGE", sha256(java.util.Arrays.copyOfRange(d, (int) RANGE_OFFSET,
-                    (int) RANGE_OFFSET + RANGE_LENGTH)));
+            byte[] range = java.util.Arrays.copyOfRange(d, (int) RANGE_OFFSET, (int) RANGE_OFFSET + RANGE_LENGTH);
+            SHA.put(key + "@RANGE", sha256(range));
+            CHANGED.put(key + "@RANGE", sha256(inverted(range)));
+            GROWN.put(key + "@RANGE", sha256(range)); // the object grew at its end, not inside the range
         }
+    }
+
+    /** Every byte inverted: the other version {@link Fault#OBJECT_CHANGED} serves. */
+    static byte[] inverted(byte[] d) {
+        byte[] b = d.clone();
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) ~b[i];
+        }
+        return b;
+    }
+
+    /** The SHA-256 of an object (or range) as it is after {@code fault} changed it. */
+    static String after(Fault fault, String name) {
+        return (fault == Fault.OBJECT_CHANGED ? CHANGED : GROWN).get(name);
     }
 
     static byte[] data(int size, long seed) {
@@ -136,12 +160,13 @@ class FaultMatrixTest {
     }
 
     /**
-     * The SHA-256 of what was delivered, tallied against the object's own: every delivery of every test here goes
-     * through this, so the class can say how many bytes it checked and that none arrived corrupt.
+     * The SHA-256 of what was delivered, tallied against the object's own (or that of the one version a fault may
+     * change it to): every delivery of every test here goes through this, so the class can say how many bytes it
+     * checked and that none arrived corrupt, neither damaged nor stitched from two versions.
      */
     static String delivered(String name, byte[] bytes) {
         String sha = sha256(bytes);
-        if (sha.equals(SHA.get(name))) {
+        if (sha.equals(SHA.get(name)) || sha.equals(CHANGED.get(name)) || sha.equals(GROWN.get(name))) {
             VERIFIED_OBJECTS.increment();
             VERIFIED_BYTES.add(bytes.length);
         } else {
@@ -244,6 +269,20 @@ class FaultMatrixTest {
                 }
             }
             switch (outcome) {
+                case REFETCHED -> {
+                    assertThat(r.failures()).isEmpty();
+                    assertThat(got.get(target)).as("as it now is, byte for byte").isEqualTo(after(fault, target));
+                    assertThat(got).hasSize(items.size());
+                    assertThat(r.retries()).as("fetched again").isGreaterThanOrEqualTo(1);
+                    assertThat(r.changedSinceListing()).isEqualTo(1);
+                    String first = "bytes=" + (size == Size.RANGE ? RANGE_OFFSET : 0) + "-";
+                    List<FaultProxy.Request> fromFirst = proxy.requests().stream()
+                            .filter(q -> q.target().contains("/" + key) && q.header("Range") != null
+                                    && q.header("Range").startsWith(first)).toList();
+                    assertThat(fromFirst).as("fetched again from its first byte").hasSizeGreaterThanOrEqualTo(2);
+                    assertThat(fromFirst.getLast().header("If-Match")).as("not asking for the version that is gone")
+                            .isNull();
+                }
                 case RECOVERS, DELIVERED, PASSES -> {
                     assertThat(r.failures()).isEmpty();
                     assertThat(got.get(target)).as("byte for byte").isEqualTo(SHA.get(target));

@@ -35,6 +35,51 @@ class JobTest {
     }
 
     @Test
+    void anObjectFetchedAgainForgetsWhatItsListingSaidButNotItsRequests() {
+        Job listed = job(FetchItem.of(store, new ObjectInfo("k", 10, "\"v1\"")));
+        listed.attempts.set(3);
+        Job again = listed.restarted();
+        assertThat(again.item.object()).as("size and ETag learned again").isEqualTo(ObjectInfo.of("k"));
+        assertThat(again.item.name()).isEqualTo("k");
+        assertThat(again.attempts).hasValue(3);
+        assertThat(again.restarts).isEqualTo(1);
+        assertThat(again.refund).as("its restart's retry, given back at its first answer").hasValue(1);
+        assertThat(again.origin).as("the same object, for its file").isSameAs(listed.origin).isSameAs(listed);
+        assertThat(again.restarted().restarts).isEqualTo(2);
+
+        Job range = job(FetchItem.range(store, "r", 5, 10, "r"));
+        range.etag = "\"v1\"";
+        Job rangeAgain = range.restarted();
+        assertThat(rangeAgain.item.object()).as("the same bytes, of any version").isEqualTo(new ObjectInfo("r", 10,
+                null));
+        assertThat(rangeAgain.item.offset()).isEqualTo(5);
+        assertThat(rangeAgain.ifMatch()).isNull();
+        assertThat(job(FetchItem.last(store, "s", 16, "index")).restarted().item.fromEnd()).isTrue();
+    }
+
+    @Test
+    void onlyARangeGivenWithAnETagAsksForThatVersionOnly() {
+        assertThat(job(new FetchItem(store, new ObjectInfo("r", 10, "\"v1\""), "r", 5)).pinned()).isTrue();
+        assertThat(job(FetchItem.range(store, "r", 5, 10, "r")).pinned()).isFalse();
+        assertThat(job(FetchItem.of(store, new ObjectInfo("k", 10, "\"v1\""))).pinned())
+                .as("a listing's ETag: the object is fetched as it now is").isFalse();
+    }
+
+    @Test
+    void aProbedObjectRequeuedKeepsWhatItLearnedAndWhatItCost() {
+        Job probed = job(FetchItem.of(store, ObjectInfo.of("u"))).restarted();
+        probed.size = 500;
+        probed.etag = "\"e\"";
+        probed.attempts.set(2);
+        Job sized = probed.sized();
+        assertThat(sized.item.object()).isEqualTo(new ObjectInfo("u", 500, "\"e\""));
+        assertThat(sized.attempts).hasValue(2);
+        assertThat(sized.restarts).as("still a fetch again").isEqualTo(1);
+        assertThat(sized.refund).hasValue(1);
+        assertThat(sized.origin).isSameAs(probed.origin);
+    }
+
+    @Test
     void theFirstFailureIsTheOneThatCounts() {
         Job j = job(FetchItem.of(store, ObjectInfo.of("k")));
         StoreException first = new StoreException("memory:/k", 500, true, "first");

@@ -3,6 +3,7 @@ package io.zarrfetch.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -13,7 +14,7 @@ import io.zarrfetch.store.StoreOptions;
 import io.zarrfetch.store.Stores;
 import io.zarrfetch.testkit.S3Server;
 
-/** The example of docs/library.md, against an in-process S3 server instead of AWS. */
+/** The examples of docs/library.md, against an in-process S3 server instead of AWS. */
 class LibraryExampleTest {
     final Map<String, Integer> seen = new ConcurrentHashMap<>();
 
@@ -45,5 +46,42 @@ class LibraryExampleTest {
             }
         }
         assertThat(seen).containsExactlyInAnyOrderEntriesOf(Map.of("0.1.0", 300_000, "1.1.0", 200_000));
+    }
+
+    final Map<String, String> digests = new ConcurrentHashMap<>();
+
+    void record(String name, byte[] digest) {
+        digests.put(name, java.util.HexFormat.of().formatHex(digest));
+    }
+
+    /** The streaming example, with objects three times the memory limit. */
+    @Test
+    void theDocumentedStreamExampleWorks() throws Exception {
+        byte[] big = new byte[3 << 20];
+        new java.util.Random(1).nextBytes(big);
+        try (S3Server server = S3Server.start()) {
+            server.createBucket("mur-sst");
+            server.put("mur-sst", "zarr-v1/analysed_sst/0.1.0", big);
+            try (Stores stores = new Stores(StoreOptions.defaults().withAnonymous(true)
+                    .withEndpoint(server.endpoint()));
+                    Fetcher fetcher = new Fetcher(FetchOptions.defaults().withMemoryLimit(1 << 20))) {
+                Source source = stores.resolve("s3://mur-sst/zarr-v1/analysed_sst/");
+
+                Sink sink = Sink.stream(item -> {
+                    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                    return new Sink.ObjectStream() {
+                        public void write(ByteBuffer data) { sha.update(data); }
+                        public void complete(FetchItem done) { record(done.name(), sha.digest()); }
+                        public void abandon(Throwable cause) { sha.reset(); }
+                    };
+                });
+                FetchReport report = fetcher.fetch(FetchItem.of(source), sink);
+
+                assertThat(report.ok()).isTrue();
+                assertThat(report.peakBufferBytes()).isLessThanOrEqualTo(1 << 20);
+            }
+        }
+        assertThat(digests).containsExactly(Map.entry("0.1.0", java.util.HexFormat.of().formatHex(
+                MessageDigest.getInstance("SHA-256").digest(big))));
     }
 }

@@ -41,7 +41,7 @@ class RunCountersTest {
         Job b = job("b", 10);
         b.fail(new IllegalStateException("boom"));
         counters.failed(b);
-        FetchReport r = counters.report(Duration.ofSeconds(1), 4, 100, false);
+        FetchReport r = counters.report(Duration.ofSeconds(1), 4, 1 << 20, 100, false);
         assertThat(r.failures()).hasSize(2);
         assertThat(r.failures().getFirst().cause()).isSameAs(cut);
         assertThat(r.failures().getFirst().describe()).isEqualTo("memory:/a: the answer ended after 4 of 10 bytes "
@@ -59,13 +59,18 @@ class RunCountersTest {
         a.size = 10;
         a.verified = true;
         counters.delivered(a);
+        Job again = job("c", 10).restarted(); // fetched again, changed since it was listed
+        again.size = 10;
+        counters.delivered(again);
         counters.inputFailed("s3://b/p/", new StoreException("s3://b/p/", 503, true, "throttled"));
         FetchProgress p = counters.progress(true, 8, 4096);
-        assertThat(p).isEqualTo(new FetchProgress(2, true, 1, 1, 10, 12, 0, 8, 4096));
-        FetchReport r = counters.report(Duration.ofMillis(5), 9, 8192, true);
-        assertThat(r.objects()).isEqualTo(1);
-        assertThat(r.bytes()).isEqualTo(10);
+        assertThat(p).isEqualTo(new FetchProgress(2, true, 2, 1, 10, 12, 0, 8, 4096));
+        FetchReport r = counters.report(Duration.ofMillis(5), 9, 1 << 20, 8192, true);
+        assertThat(r.objects()).isEqualTo(2);
+        assertThat(r.bytes()).isEqualTo(20);
         assertThat(r.verified()).isEqualTo(1);
+        assertThat(r.changedSinceListing()).isEqualTo(1);
+        assertThat(r.partSize()).isEqualTo(1 << 20);
         assertThat(r.bytesReceived()).isEqualTo(12);
         assertThat(r.maxConcurrency()).isEqualTo(9);
         assertThat(r.peakBufferBytes()).isEqualTo(8192);

@@ -3,6 +3,7 @@ package io.zarrfetch.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,7 @@ class SchedulerTest {
     final RetryingStore retrying = RetryingStore.of(store);
     final RunCounters counters = new RunCounters();
     final BufferPool pool = new BufferPool(MIB, false);
-    final Destination destination = Destination.of(Sink.discard(), pool, counters);
+    final Destination destination = Destination.of(Sink.view((i, d) -> { }), pool, counters, PART);
 
     Scheduler scheduler(int target) {
         return new Scheduler(PART, target, destination, counters);
@@ -133,6 +134,51 @@ class SchedulerTest {
     }
 
     @Test
+    void anObjectThatChangedGoesFirstToBeFetchedAgainUnlessItAsksForOneVersionOrHadItsAttempts() {
+        Scheduler s = scheduler(2);
+        Job changed = job("changed", 500);
+        feed(s, changed, job("other", 10));
+        s.next();
+        ObjectChanged change = new ObjectChanged("memory:/changed", 412, "the object changed since it was listed");
+        assertThat(s.restart(changed, change)).isTrue();
+        Job.Part again = s.next();
+        assertThat(again.job().item.name()).isEqualTo("changed");
+        assertThat(again.probe()).as("its size is learned again").isTrue();
+        assertThat(again.job().restarts).isEqualTo(1);
+        assertThat(counters.retries).as("a fetch again is a retry").hasValue(1);
+
+        Job pinned = new Job(new FetchItem(store, new ObjectInfo("r", 10, "\"v1\""), "r", 5), retrying);
+        assertThat(s.restart(pinned, change)).isFalse();
+        assertThat(pinned.failure).isNull();
+
+        Job twice = new Job(FetchItem.of(store, new ObjectInfo("t", 10, null)),
+                RetryingStore.wrap(store, new io.zarrfetch.store.RetryPolicy(2, java.time.Duration.ZERO,
+                        java.time.Duration.ZERO))).restarted();
+        assertThat(s.restart(twice, change)).as("fetched twice, as 2 attempts allow").isFalse();
+        assertThat(twice.failure).hasMessage("memory:/changed: the object changed since it was listed; it was "
+                + "fetched again from its first byte 1 time and changed each time");
+    }
+
+    @Test
+    void partsWaitForRoomInTheirObjectsOrderAndTheRunDoesNotEndWhileTheyWait() throws Exception {
+        StreamDestination streams = (StreamDestination) Destination.of(Sink.discard(), pool, counters, PART);
+        Scheduler s = new Scheduler(streams.partSize(), 4, streams, counters);
+        pool.addReleaseListener(s::wakeUp);
+        Job big = job("big", 40 * PART);
+        feed(s, big);
+        Job.Part first = s.next();
+        assertThat(first.index()).isZero();
+        s.enqueueRest(big);
+        ByteBuffer rest = pool.tryAcquire(pool.limit() - pool.lent()); // the pool is full
+        s.taskDone(); // part 0 ended (not handed over yet): no task runs, but parts are left
+        CompletableFuture<Job.Part> waiting = CompletableFuture.supplyAsync(s::next);
+        assertThat(waiting).as("no room for part 1, and the run is not over").isNotDone();
+        assertThat(s.finishedAt()).isZero();
+        pool.release(rest);
+        assertThat(waiting.get(10, TimeUnit.SECONDS).index()).isEqualTo(1);
+    }
+
+    @Test
     void aLowerTargetEndsWorkersAndAHigherOneStartsThem() {
         Scheduler s = scheduler(2);
         assertThat(s.workersToStart()).isEqualTo(2);
@@ -172,7 +218,7 @@ class SchedulerTest {
         s.feed(failing, item -> before);
         assertThat(s.inputDone()).isTrue();
         assertThat(s.next().job()).isSameAs(before);
-        FetchReport r = counters.report(java.time.Duration.ZERO, 2, 0, false);
+        FetchReport r = counters.report(java.time.Duration.ZERO, 2, PART, 0, false);
         assertThat(r.failures()).singleElement().satisfies(f -> {
             assertThat(f.url()).isEqualTo("s3://b/p/ (continued)");
             assertThat(f.name()).isNull();

@@ -45,7 +45,7 @@ class WorkerTest {
         final Worker worker;
 
         Run(Sink sink) {
-            destination = Destination.of(sink, pool, counters);
+            destination = Destination.of(sink, pool, counters, PART);
             scheduler = new Scheduler(PART, 1, destination, counters);
             transfer = new Transfer(destination, scheduler, counters);
             worker = new Worker(FetchOptions.defaults().withConcurrency(1).withPartSize(PART), scheduler, transfer,

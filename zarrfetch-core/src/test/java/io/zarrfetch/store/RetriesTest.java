@@ -46,6 +46,20 @@ class RetriesTest {
     }
 
     @Test
+    void aRetryTakenWithoutWaitingCountsAgainstTheAttemptsAndTheBudgetWhateverTheFailure() throws Exception {
+        Retries retries = new Retries(FOUR.withBudget(2, 0));
+        StoreException changed = new StoreException("s3://b/k", 412, false, "changed");
+        retries.take(changed, 1); // not retryable as a request, but taken: the fetcher fetches such an object again
+        assertThatThrownBy(() -> retries.take(changed, 4)).as("its attempts are had").isSameAs(changed);
+        retries.take(changed, 2);
+        assertThatThrownBy(() -> retries.take(changed, 3)).hasMessageContaining("s3://b/k: changed; not retried: "
+                + "the retry budget is spent (2 retries that got no answer, for 0 good answers)");
+        retries.answered(2); // both got their answers: given back
+        retries.take(changed, 3);
+        assertThat(retries.retries()).isEqualTo(3);
+    }
+
+    @Test
     void statusesAndCausesThatMayPassAreRetriedAndNoOthers() {
         assertThat(java.util.stream.IntStream.of(500, 502, 503, 504, 429, 408)).allMatch(Retries::retryableStatus);
         assertThat(java.util.stream.IntStream.of(200, 301, 400, 401, 403, 404, 412, 416))

@@ -82,7 +82,7 @@ class ArrayReadTest {
     }
 
     static FetchReport report(boolean cancelled, FetchFailure... failures) {
-        return new FetchReport(0, 0, 0, 0, Duration.ZERO, 0, 0, 0, 0, 1, 0, List.of(failures), cancelled);
+        return new FetchReport(0, 0, 0, 0, 0, Duration.ZERO, 0, 0, 0, 0, 1, 1 << 20, 0, List.of(failures), cancelled);
     }
 
     static FetchFailure failure(String name, int status) {

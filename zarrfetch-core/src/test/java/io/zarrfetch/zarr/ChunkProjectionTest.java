@@ -22,8 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The projection arithmetic against zarr-python 2.13 and NumPy (Debian's python3-zarr, run at test time): 300
  * seeded selections over random chunk grids (ranks 1 to 4, steps, negative and out-of-range bounds, integers,
  * '...'), each compared with zarr's {@code BasicIndexer} projection by projection (the chunks, and per axis the
- * elements taken and where they go), and, applied to {@code numpy.arange}, with NumPy's own result. The script is
- * {@code make_projection_cases.py} beside this test's resources.
+ * elements taken and where they go), and, applied to {@code numpy.arange}, with NumPy's own result; then over a
+ * hundred selections that walk axes backwards (negative steps, which zarr-python 2 refuses), compared with
+ * projections made from NumPy's own indexing and with its result. The script is {@code make_projection_cases.py}
+ * beside this test's resources.
  */
 class ChunkProjectionTest {
     static final String PYTHON = "/usr/bin/python3";

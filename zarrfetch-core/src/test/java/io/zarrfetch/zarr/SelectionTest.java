@@ -24,6 +24,24 @@ class SelectionTest {
     }
 
     @Test
+    void negativeStepsWalkBackwardsAsInNumpy() {
+        // numpy.arange(10)[::-2] is [9, 7, 5, 3, 1]; [5:1:-1] is [5, 4, 3, 2]; [-3::-4] is [7, 3]
+        Selection.Resolved r = resolve("::-2,5:1:-1,-3::-4", 10, 10, 10);
+        assertThat(r.start()).containsExactly(9, 5, 7);
+        assertThat(r.step()).containsExactly(-2, -1, -4);
+        assertThat(r.count()).containsExactly(5, 4, 2);
+        // Bounds past either end are clipped as Python's slice.indices does for a negative step.
+        assertThat(resolve("100:-100:-3", 10).start()).containsExactly(9);
+        assertThat(resolve("100:-100:-3", 10).count()).as("9, 6, 3, 0").containsExactly(4);
+        assertThat(resolve("1:5:-1", 10).count()).as("nothing between").containsExactly(0);
+        assertThat(resolve("::-1", 0).count()).containsExactly(0);
+        assertThat(resolve("0::-1", 10).count()).as("just 0").containsExactly(1);
+        assertThat(resolve(":0:-1", 10).count()).as("9 down to 1").containsExactly(9);
+        assertThat(resolve("::-9223372036854775808", 10).count()).as("the last only").containsExactly(1);
+        assertThat(Selection.parse("5:1:-1,::-2").toString()).isEqualTo("5:1:-1,::-2");
+    }
+
+    @Test
     void integersDropTheirAxis() {
         Selection.Resolved r = resolve("-1,3", 5, 6, 7);
         assertThat(r.start()).containsExactly(4, 3, 0);
@@ -46,8 +64,7 @@ class SelectionTest {
                 .hasMessage("index 5 is out of bounds for axis 0 with size 5");
         assertThatThrownBy(() -> resolve("-6", 5)).hasMessageContaining("index -6 is out of bounds");
         assertThatThrownBy(() -> resolve("1,2,3", 4, 4)).hasMessageContaining("too many indices");
-        assertThatThrownBy(() -> Selection.parse("::-1")).hasMessageContaining("negative steps are not supported");
-        assertThatThrownBy(() -> Selection.parse("::0")).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> Selection.parse("::0")).hasMessageContaining("slice step cannot be zero");
         assertThatThrownBy(() -> Selection.parse("a:b")).hasMessageContaining("'a' is not an integer");
         assertThatThrownBy(() -> Selection.parse("1:2:3:4")).hasMessageContaining("too many ':'");
         assertThatThrownBy(() -> Selection.parse("...,...")).hasMessageContaining("only one '...'");

@@ -44,10 +44,13 @@ def data(shape, dtype, nan=True):
     return a.reshape(shape)
 
 
-# Selections: zarr-python (numpy basic indexing) text, as zarrfetch's --select takes it.
-SELECTIONS_3D = [':', '1:9,2:13,0:7', '::3,1::4,-5:', '4,...', '-1,-2,:', '0:0,:,:', '...,3', '2:100,3:4,1:6:2']
-SELECTIONS_2D = [':', '3:17,::5', '-3:,2', '5', '...,-1', '20:40,:']
-SELECTIONS_1D = [':', '5:50:7', '-10:', '17']
+# Selections: zarr-python (numpy basic indexing) text, as zarrfetch's --select takes it. The last of each list walks
+# axes backwards (negative steps), which zarr-python 2 cannot read: NumPy applies it to the whole array zarr-python
+# read.
+SELECTIONS_3D = [':', '1:9,2:13,0:7', '::3,1::4,-5:', '4,...', '-1,-2,:', '0:0,:,:', '...,3', '2:100,3:4,1:6:2',
+                 '::-1,14:1:-2,-2::-3']
+SELECTIONS_2D = [':', '3:17,::5', '-3:,2', '5', '...,-1', '20:40,:', '::-4,20::-1']
+SELECTIONS_1D = [':', '5:50:7', '-10:', '17', '90:3:-6']
 
 
 def parse(sel, ndim):
@@ -82,7 +85,11 @@ def case(name, shape, chunks, dtype, order='C', compressor=None, filters=None, f
         sels = {1: SELECTIONS_1D, 2: SELECTIONS_2D, 3: SELECTIONS_3D}[len(shape)]
     z = zarr.open_array(store=zarr.DirectoryStore(path, dimension_separator=sep), mode='r')
     for i, sel in enumerate(sels):
-        expected = z[parse(sel, len(shape))]
+        item = parse(sel, len(shape))
+        if any(isinstance(x, slice) and (x.step or 1) < 0 for x in item):
+            expected = z[...][item]
+        else:
+            expected = z[item]
         np.save(os.path.join(out, '%s.%d.npy' % (name, i)), np.asarray(expected, order='C'))
         with open(os.path.join(out, '%s.%d.sel' % (name, i)), 'w') as f:
             f.write(sel)

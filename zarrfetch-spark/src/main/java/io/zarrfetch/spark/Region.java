@@ -18,10 +18,22 @@ record Region(long[] start, long[] step, long[] count) implements Serializable {
         return new Region(new long[shape.length], step, shape.clone());
     }
 
-    /** What a NumPy-style selection picks; an integer keeps its axis (one coordinate), as a row keeps its columns. */
+    /**
+     * What a NumPy-style selection picks; an integer keeps its axis (one coordinate), as a row keeps its columns. An
+     * axis walked backwards (a negative step) picks the same coordinates as walked forwards: rows carry their
+     * coordinates, and their order is Spark's to set (ORDER BY), so the region holds them in the array's order.
+     */
     static Region of(Selection selection, long[] shape) {
         Selection.Resolved r = selection.resolve(shape);
-        return new Region(r.start().clone(), r.step().clone(), r.count().clone());
+        long[] start = r.start().clone();
+        long[] step = r.step().clone();
+        for (int a = 0; a < step.length; a++) {
+            if (step[a] < 0) {
+                start[a] = r.count()[a] == 0 ? 0 : start[a] + (r.count()[a] - 1) * step[a]; // the lowest
+                step[a] = r.count()[a] <= 1 ? 1 : -step[a];
+            }
+        }
+        return new Region(start, step, r.count().clone());
     }
 
     int rank() {

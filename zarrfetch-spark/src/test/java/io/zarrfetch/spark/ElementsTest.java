@@ -156,6 +156,10 @@ class ElementsTest {
         assertThat(byCoordinates(both)).isEqualTo(expectedGrid(c -> (c[0] == 5 || c[0] == 8) && c[1] == 5
                 && c[2] < 6, true));
         assertThat(sparkFilters(both)).isFalse();
+        // Axes walked backwards select the same rows (their order is Spark's, as always).
+        Dataset<Row> backwards = TestSpark.zarr().option("selection", "8:1:-3, ::-1, -1:4:-1").load(GRID);
+        assertThat(byCoordinates(backwards)).isEqualTo(expectedGrid(c -> (c[0] == 8 || c[0] == 5 || c[0] == 2)
+                && c[2] >= 5, true));
     }
 
     @Test

@@ -87,6 +87,17 @@ class PlanningTest {
     }
 
     @Test
+    void aSelectionWalkingAxesBackwardsPicksTheSameCoordinatesAsForwards() {
+        // numpy.arange(100)[90:3:-7] is 90, 83, ..., 6; numpy.arange(30)[::-1] is 29, ..., 0
+        Region backwards = Region.of(Selection.parse("90:3:-7,::-1"), SHAPE);
+        assertThat(backwards).isEqualTo(Region.of(Selection.parse("6:91:7,:"), SHAPE));
+        assertThat(coords(backwards, 0)).hasSize(13).startsWith(6L, 13L).endsWith(90L);
+        assertThat(Region.of(Selection.parse("5::-100"), SHAPE)).as("one coordinate")
+                .isEqualTo(Region.of(Selection.parse("5:6"), SHAPE));
+        assertThat(Region.of(Selection.parse("3:50:-1"), SHAPE).isEmpty()).isTrue();
+    }
+
+    @Test
     void blocksAreWholeChunksStackedAlongTheFirstAxisFirst() {
         int[] chunks = {10, 7}; // 10 x 5 chunks, the last column 2 wide
         List<Planner.Block> blocks = Planner.blocks(Region.all(SHAPE), SHAPE, chunks, 12, false);

@@ -11,6 +11,12 @@ public enum FaultOutcome {
     RECOVERS,
     /** Delivered byte for byte without a retry, the fault injected. */
     DELIVERED,
+    /**
+     * Delivered as the object now is: the fault changed it (another version, or one byte longer) after a part was
+     * fetched, and it was fetched again from its first byte (a retry), all its bytes of the new version, counted as
+     * changed since listing. Never parts of two versions.
+     */
+    REFETCHED,
     /** Fails cleanly, naming the object or listing and the cause; not retried. */
     FAILS,
     /** Taken for absent, as a 404 says: a shard (or chunk) that is not there reads as the fill value. */
@@ -44,13 +50,13 @@ public enum FaultOutcome {
             case SLOW_FIRST_BYTE -> DELIVERED;
             case FORBIDDEN_403, NOT_FOUND_404 -> FAILS;
             // A 206 whose Content-Length disagrees with its Content-Range is retried; a 200 whose length disagrees
-            // with the listing is taken for a changed object.
-            case LENGTH_TOO_LARGE, LENGTH_TOO_SMALL -> plainGet ? FAILS : RECOVERS;
+            // with the listing is taken for a changed object, fetched again from its first byte: the same bytes.
+            case LENGTH_TOO_LARGE, LENGTH_TOO_SMALL -> RECOVERS;
             // A plain GET's 200 has no Content-Range to get wrong.
             case WRONG_CONTENT_RANGE -> plainGet ? PASSES : RECOVERS;
             // A change follows a ranged GET, which a plain GET is not. One GET has nothing to stitch; parts of two
-            // versions must never be.
-            case OBJECT_CHANGED, OBJECT_GREW -> plainGet ? PASSES : wholeObject ? DELIVERED : FAILS;
+            // versions must never be: the object is fetched again as it now is.
+            case OBJECT_CHANGED, OBJECT_GREW -> plainGet ? PASSES : wholeObject ? DELIVERED : REFETCHED;
             // Only a plain GET's 200 is checked against its checksum (ranges carry none of their own); a composite
             // checksum is never checked.
             case WRONG_CHECKSUM -> plainGet ? RECOVERS : DELIVERED;
@@ -83,7 +89,8 @@ public enum FaultOutcome {
             };
             case WRONG_CONTENT_RANGE -> request == Request.SHARD_INDEX ? RECOVERS : PASSES;
             // A change follows a ranged GET: only an index's. The inner chunks then read after it ask for its
-            // version (If-Match), which is gone; a shard that grew without an ETag still has the same bytes there.
+            // version only (If-Match: their offsets mean nothing in another), which is gone; a shard that grew
+            // without an ETag still has the same bytes there.
             case OBJECT_CHANGED -> request == Request.SHARD_INDEX ? FAILS : PASSES;
             case OBJECT_GREW -> request == Request.SHARD_INDEX ? DELIVERED : PASSES;
             // A document is a whole object's plain GET, so its checksum is checked; a listing's is not read, and a

@@ -60,6 +60,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * must do.
  */
 public final class FaultProxy implements AutoCloseable {
+    /** The byte an object that {@link Fault#OBJECT_GREW} grew by, at its end. */
+    public static final byte GROWN_BYTE = 0x47;
+
     /** What a rule injects. */
     public enum Fault {
         /** 503 with S3's {@code SlowDown} error document. */
@@ -110,14 +113,15 @@ public final class FaultProxy implements AutoCloseable {
         /**
          * The object changes after this ranged GET: this answer is the server's, but every later request for the
          * same path sees another version (another ETag, every byte inverted); a request whose {@code If-Match}
-         * names the first version's ETag gets 412 Precondition Failed, as from S3. Counted once per changed
-         * answer or 412.
+         * names another ETag than the new version's (the first version's, say) gets 412 Precondition Failed, as from
+         * S3. Counted once per changed answer or 412.
          */
         OBJECT_CHANGED,
         /**
-         * The object grows by a byte after this ranged GET, and its server sends no ETag (none on this answer or
-         * any later one for the same path): later 206 answers carry the same bytes for the range asked for, but a
-         * Content-Range total one larger. Counted once for this answer and once per later answer.
+         * The object grows by a byte ({@link FaultProxy#GROWN_BYTE}) after this ranged GET, and its server sends no ETag (none
+         * on this answer or any later one for the same path): later answers are the grown object's (a Content-Range
+         * total one larger; the new byte in a 200, and in a 206 whose range reaches the end; the last bytes shifted
+         * by one for a suffix range). Counted once for this answer and once per later answer.
          */
         OBJECT_GREW,
         /**
@@ -510,10 +514,14 @@ public final class FaultProxy implements AutoCloseable {
         if (decision.changedFrom() != null) {
             original = awaitEtag(decision.changedFrom());
         }
+        boolean newVersionAsked = false;
         if (original != null) {
-            // This object changed after an earlier ranged GET.
+            // This object changed after an earlier ranged GET: an If-Match holds only for the new version's ETag.
             count(Fault.OBJECT_CHANGED);
-            if (original.equals(request.header("If-Match"))) {
+            String ifMatch = request.header("If-Match");
+            newVersionAsked = ifMatch != null && ifMatch.equals(Upstream.changedTag(original.equals(NO_ETAG) ? null
+                    : original));
+            if (ifMatch != null && !newVersionAsked) {
                 out.write(answer(412, "Precondition Failed", error("PreconditionFailed",
                         "At least one of the pre-conditions you specified did not hold")));
                 return;
@@ -566,7 +574,7 @@ public final class FaultProxy implements AutoCloseable {
 
         Upstream up;
         try {
-            up = forward(request, lines, requestBody);
+            up = forward(request, lines, requestBody, newVersionAsked); // the server has the first version only
             if (decision.changes() != null) {
                 count(Fault.OBJECT_CHANGED);
                 decision.changes().complete(up.etag());
@@ -581,7 +589,7 @@ public final class FaultProxy implements AutoCloseable {
         }
         if (decision.grew() || decision.grows()) {
             count(Fault.OBJECT_GREW);
-            up = up.grown(decision.grew());
+            up = up.grown(decision.grew(), request);
         }
         up = checksums(request, fault, up);
         if (fault == Fault.MALFORMED_LISTING && request.target().contains("list-type=2") && up.status() == 200
@@ -854,25 +862,71 @@ public final class FaultProxy implements AutoCloseable {
             return moved ? new Upstream(statusLine, h, etag, body) : null;
         }
 
-        /** The same answer without an ETag and, if {@code bigger}, with a Content-Range total one larger. */
-        Upstream grown(boolean bigger) {
+        /**
+         * The same answer without an ETag and, if {@code bigger}, as the object one byte longer answers
+         * {@code request}: a 200 with the new byte at its end; a 206 with a Content-Range total one larger, the new
+         * byte added when its range reaches the end and the request asked for more, and the bytes shifted by one for
+         * a suffix range ({@code bytes=-N}). Answers to HEAD keep their size.
+         */
+        Upstream grown(boolean bigger, Request request) {
+            if (!bigger || request.method().equalsIgnoreCase("HEAD")) {
+                return withoutEtag(headers, body);
+            }
+            if (status() == 200) {
+                return withoutEtag(headers, grownBody(body, false));
+            }
             List<String> h = new ArrayList<>();
+            byte[] b = body;
             for (String line : headers) {
                 java.util.regex.Matcher m = CONTENT_RANGE.matcher(line);
-                if (bigger && m.matches() && !m.group(3).strip().equals("*")) {
-                    h.add("Content-Range: bytes " + m.group(1) + "-" + m.group(2) + "/"
-                            + (Long.parseLong(m.group(3).strip()) + 1));
-                } else if (!line.regionMatches(true, 0, "ETag:", 0, 5)) {
+                if (m.matches() && !m.group(3).strip().equals("*")) {
+                    long from = Long.parseLong(m.group(1));
+                    long to = Long.parseLong(m.group(2));
+                    long total = Long.parseLong(m.group(3).strip());
+                    String range = request.header("Range");
+                    java.util.regex.Matcher r = range == null ? null
+                            : java.util.regex.Pattern.compile("bytes=(\\d*)-(\\d*)").matcher(range.strip());
+                    if (r != null && r.matches() && to == total - 1) {
+                        boolean suffix = r.group(1).isEmpty();
+                        boolean further = !suffix && (r.group(2).isEmpty() || Long.parseLong(r.group(2)) >= total);
+                        if (suffix && Long.parseLong(r.group(2)) <= total) {
+                            b = grownBody(body, true); // the last N bytes: one further on
+                            from++;
+                            to++;
+                        } else if (suffix || further) {
+                            b = grownBody(body, false);
+                            to++;
+                        }
+                    }
+                    h.add("Content-Range: bytes " + from + "-" + to + "/" + (total + 1));
+                } else {
                     h.add(line);
                 }
             }
-            return new Upstream(statusLine, h, null, body);
+            return withoutEtag(h, b);
+        }
+
+        private Upstream withoutEtag(List<String> h, byte[] b) {
+            return new Upstream(statusLine, h.stream().filter(line -> !line.regionMatches(true, 0, "ETag:", 0, 5))
+                    .toList(), null, b);
+        }
+
+        /** {@code b} with {@link #GROWN_BYTE} at its end, its first byte dropped when {@code shift}. */
+        private static byte[] grownBody(byte[] b, boolean shift) {
+            byte[] g = java.util.Arrays.copyOfRange(b, shift ? 1 : 0, b.length + 1);
+            g[g.length - 1] = GROWN_BYTE;
+            return g;
+        }
+
+        /** The ETag of the version that {@link Fault#OBJECT_CHANGED} makes of a version with {@code etag}. */
+        static String changedTag(String etag) {
+            return etag == null ? "\"changed\"" : etag.endsWith("\"") ? etag.substring(0, etag.length() - 1)
+                    + "-changed\"" : etag + "-changed";
         }
 
         /** The same answer from another version of the object: another ETag, every byte inverted. */
         Upstream changed() {
-            String newTag = etag == null ? "\"changed\"" : etag.endsWith("\"")
-                    ? etag.substring(0, etag.length() - 1) + "-changed\"" : etag + "-changed";
+            String newTag = changedTag(etag);
             List<String> h = new ArrayList<>();
             for (String line : headers) {
                 h.add(line.regionMatches(true, 0, "ETag:", 0, 5) ? "ETag: " + newTag : line);
@@ -888,18 +942,23 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    /** The first version's ETag, once the request that changed the object has it ({@code "\"none\""} if none). */
+    /** What {@link #awaitEtag} gives for a first version without an ETag. */
+    private static final String NO_ETAG = "\"none\"";
+
+    /** The first version's ETag, once the request that changed the object has it ({@link #NO_ETAG} if none). */
     private String awaitEtag(CompletableFuture<String> etag) throws IOException {
         try {
             String e = etag.get(10, TimeUnit.SECONDS);
-            return e != null ? e : "\"none\"";
+            return e != null ? e : NO_ETAG;
         } catch (InterruptedException | java.util.concurrent.ExecutionException
                 | java.util.concurrent.TimeoutException e) {
             throw new IOException("no first version to change from", e);
         }
     }
 
-    private Upstream forward(Request request, String[] lines, byte[] requestBody) throws IOException {
+    /** Sends a request on to the server, without its If-Match when {@code dropIfMatch}. */
+    private Upstream forward(Request request, String[] lines, byte[] requestBody, boolean dropIfMatch)
+            throws IOException {
         try (Socket s = new Socket(upstreamHost, upstreamPort)) {
             open.add(s);
             try {
@@ -907,7 +966,8 @@ public final class FaultProxy implements AutoCloseable {
                 for (int i = 1; i < lines.length; i++) {
                     String name = lines[i].contains(":") ? lines[i].substring(0, lines[i].indexOf(':')).strip()
                             .toLowerCase(Locale.ROOT) : "";
-                    if (!name.equals("connection") && !name.equals("keep-alive")) {
+                    if (!name.equals("connection") && !name.equals("keep-alive")
+                            && !(dropIfMatch && name.equals("if-match"))) {
                         b.append(lines[i]).append("\r\n");
                     }
                 }
