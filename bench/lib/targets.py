@@ -11,6 +11,8 @@ paragraph saying why, with the numbers of the run.
   whole-process CPU per GB <= curl's; s3-wan-tls, >= 95% of the defaults' throughput on s3-wan in
   the same run, throughput >= curl's, CPU per GB <= curl's and >= 2x the seed's aiohttp code's
   throughput; loopback (plain HTTP), CPU per GB <= curl's.
+- objects larger than memory (issue 11), for `zarrfetch+defaults+m64MiB`: peak RSS <= 300 MB on every
+  profile, and on s3-wan and s3-wan-tls >= 95% of the throughput of the defaults (512 MiB) in the same run.
 """
 from results import (HEADLINE, PAYLOAD_FRACTION, base_profile, fmt, is_zarrfetch, limit_seconds,
                      ordered_profiles, pct, peers, trace_timing, tuned, zf_parts)
@@ -19,6 +21,9 @@ TARGET_LINK = 0.95      # s3-wan: zarrfetch with defaults >= 95% of the link
 TARGET_DEFAULTS = 0.05  # defaults within 5% of the best hand-tuned setting
 TARGET_TLS_OF_HTTP = 0.95  # s3-wan-tls: >= 95% of what zarrfetch reaches over plain HTTP
 TARGET_VS_SEED = 2.0    # s3-wan-tls: at least twice the seed's aiohttp code
+TARGET_TIGHT_RSS_MB = 300     # --memory-limit 64MiB: peak RSS at most this
+TARGET_TIGHT_OF_DEFAULT = 0.95  # s3-wan: --memory-limit 64MiB at >= 95% of the defaults' throughput
+TIGHT = "zarrfetch+defaults+m64MiB"
 
 
 def evaluate(main, sweep):
@@ -41,6 +46,8 @@ def evaluate(main, sweep):
     _https_issue(main, head, rows, why)
     for prof in profs:
         _engine_issue(main, prof, head(prof), rows)
+    for prof in profs:
+        _tight_memory(main, prof, head(prof), rows, why)
     for prof in profs:
         _defaults_vs_tuned(main, sweep, prof, rows, why)
     return rows, why
@@ -212,6 +219,29 @@ def _engine_issue(main, prof, d, rows):
                      "met" if ok else f"**missed by {st.rss_mb - 400:.0f} MB**",
                      f"{st.label}: {st.rss_mb:.0f} MB peak RSS, {pct(st.link_ratio, 1) + ' of the link, ' if st.link_ratio else ''}"
                      f"{st.wall:.2f} s"))
+
+
+def _tight_memory(main, prof, d, rows, why):
+    """Issue 11: a 64 MiB memory limit costs little, whatever the objects' size (parts stream through it)."""
+    t = _peer(main, prof, TIGHT)
+    if t is None:
+        return
+    suffix = " (objects larger than memory)"
+    ok = t.rss_mb <= TARGET_TIGHT_RSS_MB
+    rows.append((f"{prof}: peak RSS <= 300 MB with --memory-limit 64MiB{suffix}",
+                 "met" if ok else f"**missed by {t.rss_mb - TARGET_TIGHT_RSS_MB:.0f} MB**",
+                 f"{t.rss_mb:.0f} MB"))
+    if base_profile(prof) != "s3-wan" or d is None:
+        return
+    r = t.mbps / d.mbps
+    ok = r >= TARGET_TIGHT_OF_DEFAULT
+    rows.append((f"{prof}: --memory-limit 64MiB at >= 95% of the defaults' throughput{suffix}",
+                 "met" if ok else f"**missed by {(TARGET_TIGHT_OF_DEFAULT - r) * 100:.1f} points**",
+                 f"{t.mbps:.0f} MB/s against {d.mbps:.0f} MB/s: {pct(r, 1)}"))
+    if not ok:
+        why.append(f"**{prof}, --memory-limit 64MiB:** {t.mbps:.0f} MB/s against the defaults' {d.mbps:.0f} MB/s "
+                   f"({pct(r, 1)}). With 64 MiB, parts are 4 MiB (a sixteenth of the limit), so each request "
+                   f"pays the first-byte wait for half as many bytes.")
 
 
 def _defaults_vs_tuned(main, sweep, prof, rows, why):

@@ -13,7 +13,6 @@ import io.zarrfetch.store.StoreException;
 final class BufferDestination extends Destination {
     private final Sink.ObjectConsumer consumer;
     private final long partSize;
-    private final Deliveries deliveries = new Deliveries();
 
     BufferDestination(Sink.ObjectConsumer consumer, BufferPool pool, RunCounters counters, long partSize) {
         super(pool, counters);
@@ -114,15 +113,5 @@ final class BufferDestination extends Destination {
             job.buffer = null;
             pool.release(b); // which tells the scheduler that memory is free
         }
-    }
-
-    @Override
-    void awaitHandedOver() throws InterruptedException {
-        deliveries.await();
-    }
-
-    @Override
-    long lastHandedOver() {
-        return deliveries.last();
     }
 }

@@ -23,6 +23,8 @@ abstract sealed class Destination permits BufferDestination, FileDestination, St
     final RunCounters counters;
     /** What happens to an object that changed, once its parts have ended: fetched again, or not. */
     private volatile Restarts restarts = (job, change) -> false;
+    /** Objects handed to consumers on threads of their own (views, streams; files have none). */
+    final Deliveries deliveries = new Deliveries();
 
     Destination(BufferPool pool, RunCounters counters) {
         this.pool = pool;
@@ -141,12 +143,13 @@ abstract sealed class Destination permits BufferDestination, FileDestination, St
     }
 
     /** Waits until every object handed over has left the destination's hands (consumers returned). */
-    void awaitHandedOver() throws InterruptedException {
+    final void awaitHandedOver() throws InterruptedException {
+        deliveries.await();
     }
 
     /** When the last object left the destination's hands, or 0. */
-    long lastHandedOver() {
-        return 0;
+    final long lastHandedOver() {
+        return deliveries.last();
     }
 
     /**

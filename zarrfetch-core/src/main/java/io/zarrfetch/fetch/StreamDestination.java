@@ -26,7 +26,6 @@ final class StreamDestination extends Destination {
     private final Sink.StreamConsumer consumer;
     private final long partSize;
     private final int window;
-    private final Deliveries deliveries = new Deliveries();
     /** Signalled when the pool gets memory back, for a body of unknown length waiting to read on. */
     private final ReentrantLock roomLock = new ReentrantLock();
     private final Condition room = roomLock.newCondition();
@@ -177,15 +176,5 @@ final class StreamDestination extends Destination {
             job.streamed = null;
             s.abandon(job.failure);
         }
-    }
-
-    @Override
-    void awaitHandedOver() throws InterruptedException {
-        deliveries.await();
-    }
-
-    @Override
-    long lastHandedOver() {
-        return deliveries.last();
     }
 }
