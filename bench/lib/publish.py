@@ -225,6 +225,11 @@ def write_doc(main, sweep, main_copy, sweep_copy, charts, docs, publish_cmd, out
     w(publish_cmd + "    # this page, its charts and docs/results/")
     w("```")
     w("")
+    if "ZF_BENCH_ZARRFETCH=" in main.command():
+        w("`ZF_BENCH_ZARRFETCH` names zarrfetch as users install it: the tarball that `mvn -B package` leaves in "
+          "`zarrfetch-dist/target/`, built at the run's repository commit and unpacked there, with the AOT cache "
+          "its build made ([decisions/0006](decisions/0006-start-up.md)).")
+        w("")
     w("`bench/run` (see [bench/README.md](../bench/README.md)) generates the data with zarrfetch's "
       "MUR-like generator (real c-blosc LZ4 frames), serves it with nginx on loopback or inside a "
       "network namespace behind a 2.4 Gbit/s `tbf` link with `limit_rate` 50 MB/s per connection and "
