@@ -126,38 +126,18 @@ final class ChunksReader implements PartitionReader<InternalRow> {
     private byte[] copyOut(long[] origin, long[] shape, long elements) {
         int item = meta.dtype().size();
         Region r = block.region();
-        int n = origin.length;
         byte[] out = new byte[Math.toIntExact(elements * item)];
         MemorySegment dst = MemorySegment.ofArray(out);
-        if (n == 0) {
-            MemorySegment.copy(read.data(), 0, dst, 0, item);
-            return out;
+        long[] k0 = new long[origin.length];
+        for (int a = 0; a < origin.length; a++) {
+            k0[a] = origin[a] - r.start()[a];
         }
-        long[] stride = new long[n];
-        long s = item;
-        for (int a = n - 1; a >= 0; a--) {
-            stride[a] = s;
-            s *= r.count()[a];
-        }
-        long run = shape[n - 1] * item;
-        long[] k = new long[n];
-        long d = 0;
-        while (true) {
-            long at = 0;
-            for (int a = 0; a < n; a++) {
-                at += (origin[a] - r.start()[a] + k[a]) * stride[a];
-            }
-            MemorySegment.copy(read.data(), at, dst, d, run);
-            d += run;
-            int a = n - 2;
-            while (a >= 0 && ++k[a] == shape[a]) {
-                k[a] = 0;
-                a--;
-            }
-            if (a < 0) {
-                return out;
-            }
-        }
+        long[] d = {0};
+        r.forEachRun(k0, shape, (at, run) -> {
+            MemorySegment.copy(read.data(), at * item, dst, d[0], run * item);
+            d[0] += run * item;
+        });
+        return out;
     }
 
     @Override

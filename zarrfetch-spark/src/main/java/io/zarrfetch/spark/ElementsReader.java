@@ -100,34 +100,9 @@ final class ElementsReader implements PartitionReader<ColumnarBatch> {
             long[] k = region.kRange(a, origin[a], origin[a] + shape[a]);
             k0[a] = k[0];
             kn[a] = k[1] - k[0];
-            if (kn[a] == 0) {
-                return;
-            }
         }
-        long[] stride = new long[n];
-        long s = 1;
-        for (int a = n - 1; a >= 0; a--) {
-            stride[a] = s;
-            s *= region.count()[a];
-        }
-        long[] k = new long[n];
         synchronized (missing) {
-            while (true) {
-                long at = 0;
-                for (int a = 0; a < n; a++) {
-                    at += (k0[a] + k[a]) * stride[a];
-                }
-                long run = n == 0 ? 1 : kn[n - 1];
-                missing.set((int) at, (int) (at + run));
-                int a = n - 2;
-                while (a >= 0 && ++k[a] == kn[a]) {
-                    k[a] = 0;
-                    a--;
-                }
-                if (a < 0) {
-                    return;
-                }
-            }
+            region.forEachRun(k0, kn, (at, run) -> missing.set((int) at, (int) (at + run)));
         }
     }
 

@@ -73,6 +73,51 @@ record Region(long[] start, long[] step, long[] count) implements Serializable {
         return new long[] {k0, Math.max(k0, k1)};
     }
 
+    /** Receives one run of elements: the flat index (C order, within this region) of its first, and its length. */
+    @FunctionalInterface
+    interface Runs {
+        void run(long at, long length);
+    }
+
+    /**
+     * Walks the box of this region's elements whose indices start at {@code k0} and span {@code kn} along each
+     * axis, in C order, as runs along the last axis; a box with an empty axis has none, one of rank 0 one element.
+     */
+    void forEachRun(long[] k0, long[] kn, Runs runs) {
+        int n = rank();
+        for (int a = 0; a < n; a++) {
+            if (kn[a] == 0) {
+                return;
+            }
+        }
+        if (n == 0) {
+            runs.run(0, 1);
+            return;
+        }
+        long[] stride = new long[n];
+        long s = 1;
+        for (int a = n - 1; a >= 0; a--) {
+            stride[a] = s;
+            s *= count[a];
+        }
+        long[] k = new long[n];
+        while (true) {
+            long at = 0;
+            for (int a = 0; a < n; a++) {
+                at += (k0[a] + k[a]) * stride[a];
+            }
+            runs.run(at, kn[n - 1]);
+            int a = n - 2;
+            while (a >= 0 && ++k[a] == kn[a]) {
+                k[a] = 0;
+                a--;
+            }
+            if (a < 0) {
+                return;
+            }
+        }
+    }
+
     /** This region with axis {@code axis} cut to its indices {@code [k0, k1)}. */
     Region sub(int axis, long k0, long k1) {
         long[] s = start.clone();
