@@ -51,10 +51,9 @@ final class ElementsReader implements PartitionReader<ColumnarBatch> {
 
     /** What reads as NULL, or null when nothing can. */
     private ValueVector.Mask mask() {
-        boolean noFill = f.source().fillIsNull();
         Kind k = f.valueType().kind();
-        byte[] fill = f.maskFill() && !noFill ? f.fill() : null;
-        if (noFill) {
+        byte[] fill = f.maskedFill();
+        if (f.source().fillIsNull()) {
             missing = new BitSet();
         }
         if (fill == null && missing == null && k != Kind.DATETIME && k != Kind.TIMEDELTA) {
@@ -90,19 +89,10 @@ final class ElementsReader implements PartitionReader<ColumnarBatch> {
 
     /** Marks the rows of a missing chunk's box, for an array without a fill value. */
     private void markMissing(long[] origin, long[] shape) {
-        if (missing == null) {
-            return;
-        }
-        int n = region.rank();
-        long[] k0 = new long[n];
-        long[] kn = new long[n];
-        for (int a = 0; a < n; a++) {
-            long[] k = region.kRange(a, origin[a], origin[a] + shape[a]);
-            k0[a] = k[0];
-            kn[a] = k[1] - k[0];
-        }
-        synchronized (missing) {
-            region.forEachRun(k0, kn, (at, run) -> missing.set((int) at, (int) (at + run)));
+        if (missing != null) {
+            synchronized (missing) {
+                region.mark(missing, origin, shape);
+            }
         }
     }
 

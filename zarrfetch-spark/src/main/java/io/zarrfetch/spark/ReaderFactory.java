@@ -14,9 +14,15 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  *     views its position in the view's full schema
  * @param fill one element of the fill value, stored representation
  * @param dtype the NumPy type, for the chunks view
+ * @param aggregates the aggregation pushed into the scan, or null
  */
 record ReaderFactory(ZarrOptions.View view, ArraySource source, int[] columns, ValueType valueType, byte[] fill,
-        boolean maskFill, int batchRows, String dtype) implements PartitionReaderFactory {
+        boolean maskFill, int batchRows, String dtype, Aggregates aggregates) implements PartitionReaderFactory {
+
+    /** The fill value when it reads as NULL (masking on, and the array has one), else null. */
+    byte[] maskedFill() {
+        return maskFill && !source.fillIsNull() ? fill : null;
+    }
 
     @Override
     public boolean supportColumnarReads(InputPartition partition) {
@@ -33,6 +39,7 @@ record ReaderFactory(ZarrOptions.View view, ArraySource source, int[] columns, V
         return switch ((ZarrPartition) partition) {
             case ZarrPartition.Chunks c -> new ChunksReader(this, c.block());
             case ZarrPartition.Info i -> new InfoReader(i.rows(), columns);
+            case ZarrPartition.Aggregated a -> new AggregateReader(this, a.block());
             case ZarrPartition.Elements e -> throw new IllegalStateException("the elements view reads in batches");
         };
     }

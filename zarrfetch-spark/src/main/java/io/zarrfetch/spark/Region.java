@@ -118,6 +118,22 @@ record Region(long[] start, long[] step, long[] count) implements Serializable {
         }
     }
 
+    /**
+     * Sets in {@code bits} the flat indices (C order, within this region) of its elements that lie in the box of
+     * array coordinates {@code [origin, origin + shape)}: a missing chunk's, say.
+     */
+    void mark(java.util.BitSet bits, long[] origin, long[] shape) {
+        int n = rank();
+        long[] k0 = new long[n];
+        long[] kn = new long[n];
+        for (int a = 0; a < n; a++) {
+            long[] k = kRange(a, origin[a], origin[a] + shape[a]);
+            k0[a] = k[0];
+            kn[a] = k[1] - k[0];
+        }
+        forEachRun(k0, kn, (at, run) -> bits.set((int) at, (int) (at + run)));
+    }
+
     /** This region with axis {@code axis} cut to its indices {@code [k0, k1)}. */
     Region sub(int axis, long k0, long k1) {
         long[] s = start.clone();

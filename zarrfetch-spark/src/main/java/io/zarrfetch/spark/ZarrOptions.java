@@ -21,10 +21,12 @@ import io.zarrfetch.zarr.Selection;
  * @param partitionBytes the decoded bytes a partition holds at most (unless one chunk is larger)
  * @param maxChunkBytes the largest decoded chunk the chunks view puts in a row
  * @param batchRows rows per columnar batch
+ * @param pushAggregates whether count, sum, min, max and avg of {@code value} (grouped by dimension columns, or
+ *     not) are computed on the executors over decoded chunks rather than by Spark over rows
  * @param engine how executors reach the store and fetch
  */
 record ZarrOptions(String url, View view, String selection, boolean maskFill, long partitionBytes,
-        long maxChunkBytes, int batchRows, EngineSettings engine) {
+        long maxChunkBytes, int batchRows, boolean pushAggregates, EngineSettings engine) {
 
     /** What one row is. */
     enum View {
@@ -40,7 +42,7 @@ record ZarrOptions(String url, View view, String selection, boolean maskFill, lo
 
     /** Every option, lower case (Spark hands them over case-insensitively). */
     private static final Set<String> KNOWN = Set.of("path", "view", "selection", "maskfill", "partitionbytes",
-            "maxchunkbytes", "batchrows", "endpoint", "region", "anonymous", "cabundle", "accesskeyid",
+            "maxchunkbytes", "batchrows", "pushaggregates", "endpoint", "region", "anonymous", "cabundle", "accesskeyid",
             "secretaccesskey", "sessiontoken", "concurrency", "maxconnections", "memorylimit", "partsize",
             "connecttimeout", "readtimeout");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(i?b)?", Pattern.CASE_INSENSITIVE);
@@ -63,9 +65,9 @@ record ZarrOptions(String url, View view, String selection, boolean maskFill, lo
         });
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("unknown zarr option(s) " + unknown + "; the options are view, "
-                    + "selection, maskFill, partitionBytes, maxChunkBytes, batchRows, endpoint, region, anonymous, "
-                    + "caBundle, accessKeyId, secretAccessKey, sessionToken, concurrency, maxConnections, "
-                    + "memoryLimit, partSize, connectTimeout, readTimeout (docs/spark.md)");
+                    + "selection, maskFill, partitionBytes, maxChunkBytes, batchRows, pushAggregates, endpoint, "
+                    + "region, anonymous, caBundle, accessKeyId, secretAccessKey, sessionToken, concurrency, "
+                    + "maxConnections, memoryLimit, partSize, connectTimeout, readTimeout (docs/spark.md)");
         }
         String url = o.get("path");
         if (o.containsKey("paths") && o.get("paths").contains("\",\"")) {
@@ -119,7 +121,7 @@ record ZarrOptions(String url, View view, String selection, boolean maskFill, lo
                 read.toMillis());
         engine.storeOptions(); // checks the endpoint and the rest now, on the driver
         return new ZarrOptions(url.strip(), view, selection, bool(o, "maskFill", true), partitionBytes,
-                maxChunkBytes, batchRows, engine);
+                maxChunkBytes, batchRows, bool(o, "pushAggregates", true), engine);
     }
 
     private static String text(Map<String, String> o, String name) {

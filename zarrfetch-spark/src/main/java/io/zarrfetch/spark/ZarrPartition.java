@@ -10,6 +10,10 @@ sealed interface ZarrPartition extends InputPartition {
     record Elements(Planner.Block block) implements ZarrPartition {
     }
 
+    /** The pushed aggregation over the region's elements in a block of whole chunks: a row per group. */
+    record Aggregated(Planner.Block block) implements ZarrPartition {
+    }
+
     /** Rows of the chunks view: the chunks of a block. */
     record Chunks(Planner.Block block) implements ZarrPartition {
     }

@@ -28,13 +28,16 @@ final class ZarrScan implements Scan, Batch, SupportsReportStatistics {
     private final Region region;
     private final StructType schema;
     private final List<Predicate> pushed;
+    /** The aggregation computed by the partitions, or null for rows of the view. */
+    private final Aggregates aggregates;
     private List<ZarrPartition> partitions;
 
-    ZarrScan(ZarrTable table, Region region, StructType schema, List<Predicate> pushed) {
+    ZarrScan(ZarrTable table, Region region, StructType schema, List<Predicate> pushed, Aggregates aggregates) {
         this.table = table;
         this.region = region;
         this.schema = schema;
         this.pushed = pushed;
+        this.aggregates = aggregates;
     }
 
     @Override
@@ -52,6 +55,9 @@ final class ZarrScan implements Scan, Batch, SupportsReportStatistics {
         }
         if (!pushed.isEmpty()) {
             d += ", pushed " + pushed.stream().map(Object::toString).collect(Collectors.joining(", ", "[", "]"));
+        }
+        if (aggregates != null) {
+            d += ", aggregated [" + aggregates.describe(table.dims) + "]";
         }
         return d;
     }
@@ -94,7 +100,8 @@ final class ZarrScan implements Scan, Batch, SupportsReportStatistics {
         List<ZarrPartition> out = new ArrayList<>();
         for (Planner.Block b : Planner.blocks(region, m.shape(), m.chunks(), Math.max(1, target / chunkBytes),
                 whole)) {
-            out.add(whole ? new ZarrPartition.Chunks(b) : new ZarrPartition.Elements(b));
+            out.add(whole ? new ZarrPartition.Chunks(b)
+                    : aggregates != null ? new ZarrPartition.Aggregated(b) : new ZarrPartition.Elements(b));
         }
         return out;
     }
@@ -112,7 +119,7 @@ final class ZarrScan implements Scan, Batch, SupportsReportStatistics {
         }
         ArrayMetadata m = table.array == null ? null : table.array.metadata();
         int[] columns = new int[names.size()];
-        for (int i = 0; i < columns.length; i++) {
+        for (int i = 0; i < columns.length && aggregates == null; i++) {
             columns[i] = switch (table.options.view()) {
                 case ELEMENTS -> names.get(i).equals("value") ? -1 : table.dims.indexOf(names.get(i));
                 case CHUNKS -> ZarrTable.CHUNKS_SCHEMA.fieldIndex(names.get(i));
@@ -121,7 +128,16 @@ final class ZarrScan implements Scan, Batch, SupportsReportStatistics {
         }
         return new ReaderFactory(table.options.view(), table.array == null ? null : table.array.source(), columns,
                 table.valueType, m == null ? null : m.fillValue(), table.options.maskFill(),
-                table.options.batchRows(), m == null ? null : m.dtype().numpyDescr());
+                table.options.batchRows(), m == null ? null : m.dtype().numpyDescr(), aggregates);
+    }
+
+    /** The groups of the aggregation over the whole region. */
+    private long groups() {
+        long g = 1;
+        for (int axis : aggregates.groupAxes()) {
+            g *= region.count()[axis];
+        }
+        return g;
     }
 
     @Override
@@ -130,6 +146,11 @@ final class ZarrScan implements Scan, Batch, SupportsReportStatistics {
         long bytes;
         switch (table.options.view()) {
             case ELEMENTS -> {
+                if (aggregates != null) { // a row per group of each partition
+                    rows = planInputPartitions().length * groups();
+                    bytes = rows * 8L * schema.fields().length;
+                    break;
+                }
                 rows = region.elements();
                 long width = 0;
                 for (StructField f : schema.fields()) {
