@@ -1,17 +1,27 @@
 package io.zarrfetch.spark;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
+import org.apache.spark.TaskContext;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.read.PartitionReader;
 
+import io.zarrfetch.zarr.ArrayMetadata;
+
 /**
- * Computes a pushed aggregation over one partition: fetches and decodes its chunks at once (only when the values
- * matter; COUNT(*) needs only the region's shape), walks the decoded elements once, and hands Spark one row per
- * group of the block, which Spark merges with the other partitions'.
+ * Computes a pushed aggregation over one partition and hands Spark one row per group of its block, which Spark
+ * merges with the other partitions'. The block is read in parts of {@link Aggregates#chunksAtOnce()} chunks, the
+ * next part fetched and decoded while this one's values are totalled, so the network stays busy while the task
+ * computes, and memory holds two parts whatever the partition's size. {@code COUNT(*)} alone, and counts of values
+ * that cannot be NULL, need only the region's shape: nothing is fetched.
  */
 final class AggregateReader implements PartitionReader<InternalRow> {
     private final ReaderFactory f;
@@ -22,10 +32,12 @@ final class AggregateReader implements PartitionReader<InternalRow> {
     private final long[] groupCount;
     private final long[] groupStride;
     private final int groups;
-    private BlockRead read;
-    private BitSet missing;
     private Totals totals;
     private int group = -1;
+    private long chunksRead;
+    private long missingChunks;
+    private long bytesRead;
+    private boolean engineStarted;
 
     AggregateReader(ReaderFactory f, Planner.Block block) {
         this.f = f;
@@ -53,55 +65,122 @@ final class AggregateReader implements PartitionReader<InternalRow> {
         return ++group < groups;
     }
 
-    /** Reads the block and totals its values per group. */
+    /** Reads the block part by part, each while the one before is totalled. */
     private void total() throws IOException {
-        if (f.source().fillIsNull()) {
-            missing = new BitSet(); // elements of missing chunks are NULL
-        }
-        read = new BlockRead(f.source(), region, f.valueType().size(), (origin, shape) -> {
-            if (missing != null) {
-                synchronized (missing) {
-                    region.mark(missing, origin, shape);
+        totals = new Totals(f.valueType(), f.maskedFill(), groups);
+        ArrayMetadata m = f.source().reopen().metadata();
+        List<Planner.Block> parts = Planner.blocks(region, m.shape(), m.chunks(), aggregates.chunksAtOnce(), false);
+        TaskContext task = TaskContext.get();
+        CompletableFuture<Part> next = read(parts.getFirst(), task);
+        try {
+            for (int p = 0; p < parts.size(); p++) {
+                Part part = join(next);
+                next = p + 1 < parts.size() ? read(parts.get(p + 1), task) : null;
+                try (BlockRead read = part.read()) {
+                    chunksRead += parts.get(p).chunks();
+                    missingChunks += read.missing();
+                    bytesRead += read.data().byteSize();
+                    engineStarted |= read.engineStarted();
+                    add(part);
                 }
             }
+        } finally {
+            if (next != null) { // a failure: the part read ahead is not wanted, closed when it comes (or now)
+                next.cancel(false);
+                next.thenAccept(part -> part.read().close());
+            }
+        }
+    }
+
+    /** A part of the block, read: its elements, and which of them lie in missing chunks (or null). */
+    private record Part(Region region, BlockRead read, BitSet missing) {
+    }
+
+    /** Starts reading {@code part} on a thread of its own; {@code task}'s kill stops it. */
+    private CompletableFuture<Part> read(Planner.Block part, TaskContext task) {
+        CompletableFuture<Part> out = new CompletableFuture<>();
+        Thread.ofVirtual().name("zarr-aggregate-read").start(() -> {
+            Region r = part.region();
+            BitSet missing = f.source().fillIsNull() ? new BitSet() : null; // missing chunks' elements are NULL
+            try {
+                BlockRead read = new BlockRead(f.source(), r, f.valueType().size(), (origin, shape) -> {
+                    if (missing != null) {
+                        synchronized (missing) {
+                            r.mark(missing, origin, shape);
+                        }
+                    }
+                }, true, task);
+                if (!out.complete(new Part(r, read, missing))) {
+                    read.close(); // cancelled meanwhile
+                }
+            } catch (Throwable e) { // whatever it is, the task waiting for the part must learn of it
+                out.completeExceptionally(e);
+            }
         });
-        totals = new Totals(f.valueType(), f.maskedFill(), groups);
-        int n = region.rank();
+        return out;
+    }
+
+    private static Part join(CompletableFuture<Part> part) throws IOException {
+        try {
+            return part.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("zarr: the task was interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new UncheckedIOException(new IOException(e.getCause()));
+        }
+    }
+
+    /** Totals a part's values per group: runs along the last axis, each in one group unless grouped by that axis. */
+    private void add(Part part) {
+        Region r = part.region();
+        int n = r.rank();
         long[] stride = new long[n];
         long s = 1;
         for (int a = n - 1; a >= 0; a--) {
             stride[a] = s;
-            s *= region.count()[a];
+            s *= r.count()[a];
         }
         int[] axes = aggregates.groupAxes();
-        long along = 0; // how the group changes along a run (the last axis): not at all unless grouped by it
+        long[] offset = new long[axes.length]; // the part's first index along each grouped axis, in the block
+        long along = 0; // how the group changes along a run: not at all, unless grouped by the last axis
         for (int j = 0; j < axes.length; j++) {
+            offset[j] = (r.start()[axes[j]] - region.start()[axes[j]]) / region.step()[axes[j]];
             if (axes[j] == n - 1) {
                 along = groupStride[j];
             }
         }
         long perElement = along;
-        // Runs along the last axis: a partition is at most ~2 GiB, so no run's sum of 32-bit values overflows
-        region.forEachRun(new long[n], region.count(), (at, length) -> {
+        // A part is at most ~2 GiB, so no run's sum of 32-bit values overflows (see Totals.add)
+        r.forEachRun(new long[n], r.count(), (at, length) -> {
             long g = 0;
             for (int j = 0; j < axes.length; j++) {
-                g += (at / stride[axes[j]]) % region.count()[axes[j]] * groupStride[j];
+                g += ((at / stride[axes[j]]) % r.count()[axes[j]] + offset[j]) * groupStride[j];
             }
             long first = g;
-            presentRanges(at, length, (from, len) -> {
+            present(part.missing(), at, length, (from, len) -> {
                 if (perElement == 0) {
-                    totals.add(read.data(), from, len, (int) first);
+                    totals.add(part.read().data(), from, len, (int) first);
                 } else {
                     for (long i = from; i < from + len; i++) {
-                        totals.add(read.data(), i, 1, (int) (first + (i - at) * perElement));
+                        totals.add(part.read().data(), i, 1, (int) (first + (i - at) * perElement));
                     }
                 }
             });
         });
     }
 
-    /** The parts of {@code [at, at + length)} outside missing chunks (all of it, for arrays with a fill value). */
-    private void presentRanges(long at, long length, Region.Runs ranges) {
+    /** The parts of {@code [at, at + length)} outside missing chunks (all of it when {@code missing} is null). */
+    private static void present(BitSet missing, long at, long length, Region.Runs ranges) {
         long end = at + length;
         if (missing == null) {
             ranges.run(at, length);
@@ -144,13 +223,15 @@ final class AggregateReader implements PartitionReader<InternalRow> {
 
     @Override
     public CustomTaskMetric[] currentMetricsValues() {
-        return BlockRead.metrics(read, block.chunks());
+        return new CustomTaskMetric[] {
+            Metrics.value(Metrics.CHUNKS, chunksRead),
+            Metrics.value(Metrics.MISSING, missingChunks),
+            Metrics.value(Metrics.BYTES, bytesRead),
+            Metrics.value(Metrics.ENGINES, engineStarted ? 1 : 0)};
     }
 
     @Override
     public void close() {
-        if (read != null) {
-            read.close();
-        }
+        // every part read is closed as soon as it is totalled, or when the read fails
     }
 }

@@ -28,8 +28,9 @@ import io.zarrfetch.zarr.DataType.Kind;
  *
  * @param groupAxes the axes grouped by, in Spark's order
  * @param ops what each output column after the groups holds
+ * @param chunksAtOnce how many chunks (shards) a partition's reader reads at once: it holds two such parts
  */
-record Aggregates(int[] groupAxes, List<Op> ops) implements Serializable {
+record Aggregates(int[] groupAxes, List<Op> ops, long chunksAtOnce) implements Serializable {
     /** The most groups a region may have for its grouping to be pushed (each partition keeps a slot for each). */
     static final long MAX_GROUPS = 1 << 20;
 
@@ -72,7 +73,7 @@ record Aggregates(int[] groupAxes, List<Op> ops) implements Serializable {
                 return null;
             }
         }
-        return new Aggregates(axes, List.of(ops));
+        return new Aggregates(axes, List.of(ops), 1);
     }
 
     private static Op op(AggregateFunc f, List<String> dims, ValueType type) {
@@ -103,6 +104,11 @@ record Aggregates(int[] groupAxes, List<Op> ops) implements Serializable {
         return name.equals("value") ? -1 : dims.contains(name) ? dims.indexOf(name) : -2;
     }
 
+    /** The same, read {@code chunks} chunks at a time. */
+    Aggregates readingAtOnce(long chunks) {
+        return new Aggregates(groupAxes, ops, chunks);
+    }
+
     /** Whether computing it needs the values, or only the region's shape. */
     boolean needsValues(boolean nullable) {
         return ops.stream().anyMatch(o -> o == Op.SUM || o == Op.MIN || o == Op.MAX || (o == Op.VALUES && nullable));
@@ -127,7 +133,8 @@ record Aggregates(int[] groupAxes, List<Op> ops) implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Aggregates a && Arrays.equals(groupAxes, a.groupAxes) && ops.equals(a.ops);
+        return o instanceof Aggregates a && Arrays.equals(groupAxes, a.groupAxes) && ops.equals(a.ops)
+                && chunksAtOnce == a.chunksAtOnce;
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.zarrfetch.spark;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -12,38 +11,42 @@ import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import io.zarrfetch.zarr.ZarrArray;
 
 /**
- * Reads one partition's region through the executor's engine into memory of its own (released on {@link #close()}),
- * all its chunks in one fetch. A task Spark kills stops the fetch: the kill interrupts the read, which cancels its
- * requests.
+ * Reads one partition's region through the executor's engine into memory of its own, or a slab of the executor's
+ * (freed, or given back, on {@link #close()}), all its chunks in one fetch. A task Spark kills stops the fetch: the
+ * kill interrupts the read, which cancels its requests.
  */
 final class BlockRead implements AutoCloseable {
-    private final Arena arena = Arena.ofShared();
+    private final Slabs.Slab slab;
+    private final boolean pooled;
     private final MemorySegment data;
     private final AtomicLong missing = new AtomicLong();
     private final boolean engineStarted;
 
     /**
      * @param onMissing told of each missing chunk's box, besides the count kept here
+     * @param pooled whether the memory comes from (and goes back to) the executor's {@link Slabs}: only for readers
+     *     that let no view of it out
+     * @param task the task whose kill stops the read (the read may run on a thread of its own), or null
      */
-    BlockRead(ArraySource source, Region region, int itemSize, ZarrArray.MissingChunks onMissing) throws IOException {
+    BlockRead(ArraySource source, Region region, int itemSize, ZarrArray.MissingChunks onMissing, boolean pooled,
+            TaskContext task) throws IOException {
         boolean[] started = new boolean[1];
         Engines.get(source.engine(), started);
         engineStarted = started[0];
+        this.pooled = pooled;
         long bytes = Math.multiplyExact(region.elements(), itemSize);
-        MemorySegment d;
         try {
-            d = arena.allocate(Math.max(1, bytes), 8).asSlice(0, bytes);
+            slab = pooled ? Slabs.take(bytes) : Slabs.fresh(bytes);
         } catch (OutOfMemoryError e) {
-            arena.close();
             throw new IOException("zarr: a partition of " + bytes + " decoded bytes does not fit this executor's "
                     + "native memory (" + e.getMessage() + "): lower the partitionBytes option, or give executors "
                     + "more (spark.executor.memoryOverhead, and -XX:MaxDirectMemorySize in "
                     + "spark.executor.extraJavaOptions; docs/spark.md)", e);
         }
-        data = d;
+        data = slab.memory().asSlice(0, bytes);
         try {
             ZarrArray array = source.reopen();
-            Cancel cancel = Cancel.register();
+            Cancel cancel = Cancel.register(task);
             try {
                 array.read(region.toSelection(), data, (origin, shape) -> {
                     missing.incrementAndGet();
@@ -71,6 +74,11 @@ final class BlockRead implements AutoCloseable {
         return missing.get();
     }
 
+    /** Whether this read started the executor's engine. */
+    boolean engineStarted() {
+        return engineStarted;
+    }
+
     /** What a partition's reader reports: its chunks, if it read them, and what this read met. */
     static CustomTaskMetric[] metrics(BlockRead read, long chunks) {
         boolean fetched = read != null;
@@ -81,10 +89,17 @@ final class BlockRead implements AutoCloseable {
             Metrics.value(Metrics.ENGINES, fetched && read.engineStarted ? 1 : 0)};
     }
 
+    private boolean closed;
+
     @Override
-    public void close() {
-        if (arena.scope().isAlive()) {
-            arena.close();
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            if (pooled) {
+                Slabs.give(slab);
+            } else {
+                slab.arena().close();
+            }
         }
     }
 
@@ -93,9 +108,8 @@ final class BlockRead implements AutoCloseable {
         private Thread reader;
         private boolean killed;
 
-        static Cancel register() throws InterruptedIOException {
+        static Cancel register(TaskContext task) throws InterruptedIOException {
             Cancel c = new Cancel();
-            TaskContext task = TaskContext.get();
             synchronized (c) {
                 c.reader = Thread.currentThread();
             }

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.TaskContext;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.read.PartitionReader;
 import org.apache.spark.unsafe.types.UTF8String;
@@ -51,7 +52,8 @@ final class ChunksReader implements PartitionReader<InternalRow> {
         if (!started) {
             started = true;
             if (wantData) {
-                read = new BlockRead(f.source(), block.region(), meta.dtype().size(), this::markMissing);
+                read = new BlockRead(f.source(), block.region(), meta.dtype().size(), this::markMissing, false,
+                        TaskContext.get());
             }
         } else if (!advance()) {
             done = true;

@@ -3,6 +3,7 @@ package io.zarrfetch.spark;
 import java.io.IOException;
 import java.util.BitSet;
 
+import org.apache.spark.TaskContext;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.read.PartitionReader;
 import org.apache.spark.sql.vectorized.ColumnVector;
@@ -67,7 +68,8 @@ final class ElementsReader implements PartitionReader<ColumnarBatch> {
         if (!started) {
             started = true;
             if (value != null && rows > 0) {
-                read = new BlockRead(f.source(), region, f.valueType().size(), this::markMissing);
+                read = new BlockRead(f.source(), region, f.valueType().size(), this::markMissing, false,
+                        TaskContext.get());
             }
         }
         if (next >= rows) {

@@ -73,5 +73,6 @@ final class Engines {
                 e.close();
             }
         }
+        Slabs.clear();
     }
 }

@@ -20,24 +20,25 @@ import io.zarrfetch.zarr.DataType.Kind;
  * missing chunks of arrays without a fill value are never given here.
  */
 final class Totals {
-    // Constant layouts: see ValueVector (a layout held in a field costs a generic VarHandle call per read).
-    private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort I16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt I32_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt I32_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfLong I64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong I64_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    /**
+     * Elements taken out of the segment at a time, into Java arrays (byte order applied by the copy) and widened to
+     * {@code long} or {@code double}: loops over arrays compile tight, reads of a segment one by one do not.
+     */
+    private static final int BLOCK = 4096;
 
     private final ValueType type;
     private final boolean floats;
-    private final boolean big;
     private final boolean unsigned;
     private final boolean masked;
-    /** The bits of an unsigned integer (read sign-extended). */
-    private final long mask;
-    private final long fillBits;
+    /** How an element is stored (its width and byte order), a block of them as stored, and widened. */
+    private final ValueLayout layout;
+    private final Object block;
+    private final long[] longs;
+    private final double[] doubles;
+    /** The fill, widened as elements are. */
+    private final long fill;
+    private final double fillFloat;
     private final boolean nanFill;
-    private final double fill;
 
     private final long[] count;
     private final long[] sum;
@@ -47,7 +48,7 @@ final class Totals {
     private final double[] fmin;
     private final double[] fmax;
 
-    // one call's totals, merged into its group by add()
+    // what one add() has totalled so far
     private long n;
     private long s;
     private long lo;
@@ -64,14 +65,31 @@ final class Totals {
     Totals(ValueType type, byte[] maskedFill, int groups) {
         this.type = type;
         floats = type.kind() == Kind.FLOAT;
-        big = type.bigEndian();
         unsigned = type.kind() == Kind.UINT || type.kind() == Kind.BOOL;
         masked = maskedFill != null;
-        mask = type.size() == 8 ? -1L : (1L << (8 * type.size())) - 1;
-        MemorySegment f = masked ? MemorySegment.ofArray(maskedFill) : null;
-        fillBits = masked && !floats ? bits(f, 0) : 0;
-        fill = masked && floats ? fill(f) : 0;
-        nanFill = Double.isNaN(fill);
+        ByteOrder order = type.bigEndian() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        layout = switch (type.size()) {
+            case 1 -> ValueLayout.JAVA_BYTE;
+            case 2 -> ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order);
+            case 4 -> floats ? ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(order)
+                    : ValueLayout.JAVA_INT_UNALIGNED.withOrder(order);
+            default -> floats ? ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(order)
+                    : ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order);
+        };
+        block = switch (type.size()) {
+            case 1 -> new byte[BLOCK];
+            case 2 -> new short[BLOCK];
+            case 4 -> floats ? new float[BLOCK] : new int[BLOCK];
+            default -> floats ? new double[BLOCK] : new long[BLOCK];
+        };
+        longs = floats ? null : block instanceof long[] l ? l : new long[BLOCK];
+        doubles = !floats ? null : block instanceof double[] d ? d : new double[BLOCK];
+        if (masked) {
+            take(MemorySegment.ofArray(maskedFill), 0, 1);
+        }
+        fill = masked && !floats ? longs[0] : 0;
+        fillFloat = masked && floats ? doubles[0] : 0;
+        nanFill = Double.isNaN(fillFloat);
         count = new long[groups];
         sum = floats ? null : new long[groups];
         min = floats ? null : new long[groups];
@@ -90,85 +108,121 @@ final class Totals {
 
     /** Adds the elements {@code [from, from + length)} of {@code data} to group {@code group}. */
     void add(MemorySegment data, long from, long length, int group) {
-        long end = from + length;
-        if (floats) {
-            floats(data, from, end);
-            if (n > 0) {
-                count[group] += n;
-                fsum[group] += fs;
-                if (flo < fmin[group] || Double.isNaN(fmin[group])) {
-                    fmin[group] = flo;
-                }
-                if (fhi > fmax[group] || Double.isNaN(fhi)) {
-                    fmax[group] = fhi;
-                }
+        n = 0;
+        s = 0;
+        lo = Long.MAX_VALUE;
+        hi = Long.MIN_VALUE;
+        fs = 0;
+        flo = Double.NaN;
+        fhi = Double.NEGATIVE_INFINITY;
+        for (long at = from; at < from + length; at += BLOCK) {
+            int k = (int) Math.min(BLOCK, from + length - at);
+            take(data, at, k);
+            if (floats) {
+                floats(k);
+            } else {
+                integers(k);
             }
+        }
+        if (n == 0) {
             return;
         }
-        ints(data, from, end);
-        if (n > 0) {
-            count[group] += n;
-            // one call's sum (a run of at most 2^31 values of at most 32 bits) cannot overflow; a group's might
+        count[group] += n;
+        if (floats) {
+            fsum[group] += fs;
+            if (flo < fmin[group] || Double.isNaN(fmin[group])) {
+                fmin[group] = flo;
+            }
+            if (fhi > fmax[group] || Double.isNaN(fhi)) {
+                fmax[group] = fhi;
+            }
+        } else {
+            // one call's sum (a run of at most 2^31 values of at most 32 bits) cannot overflow, a group's might;
+            // 64-bit integers' sums are left to Spark (Aggregates), so theirs may wrap here, unused
             sum[group] = type.size() == 8 ? 0 : Math.addExact(sum[group], s);
             min[group] = Math.min(min[group], lo);
             max[group] = Math.max(max[group], hi);
         }
     }
 
-    private void ints(MemorySegment d, long from, long end) {
-        int size = type.size();
+    /** Copies {@code k} elements from element {@code at} of {@code data} into {@link #longs} or {@link #doubles}. */
+    private void take(MemorySegment data, long at, int k) {
+        MemorySegment.copy(data, layout, at * type.size(), block, 0, k);
+        switch (block) {
+            case byte[] b -> {
+                for (int i = 0; i < k; i++) {
+                    longs[i] = unsigned ? b[i] & 0xff : b[i];
+                }
+            }
+            case short[] h when floats -> {
+                for (int i = 0; i < k; i++) {
+                    doubles[i] = Float.float16ToFloat(h[i]);
+                }
+            }
+            case short[] h -> {
+                for (int i = 0; i < k; i++) {
+                    longs[i] = unsigned ? h[i] & 0xffff : h[i];
+                }
+            }
+            case int[] w -> {
+                for (int i = 0; i < k; i++) {
+                    longs[i] = unsigned ? w[i] & 0xffffffffL : w[i];
+                }
+            }
+            case float[] f -> {
+                for (int i = 0; i < k; i++) {
+                    doubles[i] = f[i];
+                }
+            }
+            default -> {
+                // long[] and double[] are read in place
+            }
+        }
+    }
+
+    private void integers(int k) {
+        long[] v = longs;
         long cn = 0;
         long cs = 0;
-        long clo = Long.MAX_VALUE;
-        long chi = Long.MIN_VALUE;
-        for (long i = from; i < end; i++) {
-            long raw = switch (size) {
-                case 1 -> d.get(ValueLayout.JAVA_BYTE, i);
-                case 2 -> big ? d.get(I16_BE, i * 2) : d.get(I16_LE, i * 2);
-                case 4 -> big ? d.get(I32_BE, i * 4) : d.get(I32_LE, i * 4);
-                default -> big ? d.get(I64_BE, i * 8) : d.get(I64_LE, i * 8);
-            };
-            if (masked && raw == fillBits) {
+        long clo = lo;
+        long chi = hi;
+        for (int i = 0; i < k; i++) {
+            if (masked && v[i] == fill) {
                 continue;
             }
-            long v = unsigned ? raw & mask : raw;
             cn++;
-            cs += v; // 64-bit integers' sums are left to Spark (Aggregates): this one is not used for them
-            clo = Math.min(clo, v);
-            chi = Math.max(chi, v);
+            cs += v[i];
+            clo = Math.min(clo, v[i]);
+            chi = Math.max(chi, v[i]);
         }
-        n = cn;
-        s = cs;
+        n += cn;
+        s += cs;
         lo = clo;
         hi = chi;
     }
 
-    private void floats(MemorySegment d, long from, long end) {
-        int size = type.size();
+    private void floats(int k) {
+        double[] v = doubles;
         long cn = 0;
         double cs = 0;
-        double clo = Double.NaN;
-        double chi = Double.NEGATIVE_INFINITY;
-        for (long i = from; i < end; i++) {
-            double v = switch (size) {
-                case 2 -> Float.float16ToFloat(big ? d.get(I16_BE, i * 2) : d.get(I16_LE, i * 2));
-                case 4 -> Float.intBitsToFloat(big ? d.get(I32_BE, i * 4) : d.get(I32_LE, i * 4));
-                default -> Double.longBitsToDouble(big ? d.get(I64_BE, i * 8) : d.get(I64_LE, i * 8));
-            };
-            if (masked && (nanFill ? Double.isNaN(v) : v == fill)) {
+        double clo = flo;
+        double chi = fhi;
+        for (int i = 0; i < k; i++) {
+            double x = v[i];
+            if (masked && (nanFill ? Double.isNaN(x) : x == fillFloat)) {
                 continue;
             }
             cn++;
-            cs += v;
-            if (v < clo || Double.isNaN(clo)) {
-                clo = v;
+            cs += x;
+            if (x < clo || Double.isNaN(clo)) {
+                clo = x;
             }
-            if (v > chi || Double.isNaN(v)) {
-                chi = v;
+            if (x > chi || Double.isNaN(x)) {
+                chi = x;
             }
         }
-        n = cn;
-        fs = cs;
+        n += cn;
+        fs += cs;
         flo = clo;
         fhi = chi;
     }
@@ -202,22 +256,5 @@ final class Totals {
         DataType t = type.spark();
         return t.equals(DataTypes.ByteType) ? (Object) (byte) v : t.equals(DataTypes.ShortType) ? (Object) (short) v
                 : t.equals(DataTypes.IntegerType) ? (Object) (int) v : (Object) v;
-    }
-
-    private long bits(MemorySegment f, long off) {
-        return switch (type.size()) {
-            case 1 -> f.get(ValueLayout.JAVA_BYTE, off);
-            case 2 -> big ? f.get(I16_BE, off) : f.get(I16_LE, off);
-            case 4 -> big ? f.get(I32_BE, off) : f.get(I32_LE, off);
-            default -> big ? f.get(I64_BE, off) : f.get(I64_LE, off);
-        };
-    }
-
-    private double fill(MemorySegment f) {
-        return switch (type.size()) {
-            case 2 -> Float.float16ToFloat((short) bits(f, 0));
-            case 4 -> Float.intBitsToFloat((int) bits(f, 0));
-            default -> Double.longBitsToDouble(bits(f, 0));
-        };
     }
 }

@@ -97,6 +97,13 @@ final class ZarrScan implements Scan, Batch, SupportsReportStatistics {
         long total = Math.multiplyExact(touched, chunkBytes);
         long target = Math.min(table.options.partitionBytes(), Math.max(chunkBytes,
                 Math.ceilDiv(total, Math.max(1, parallelism()))));
+        if (aggregates != null) {
+            // Aggregating readers hold two parts of partitionBytes / 2 whatever their partition's size: two
+            // partitions a core (a task's reading overlaps its totalling, and a slow one leaves others work), of at
+            // most 32 parts each, so that a task stays short enough to retry.
+            target = Math.min(16 * table.options.partitionBytes(), Math.max(chunkBytes,
+                    Math.ceilDiv(total, 2L * Math.max(1, parallelism()))));
+        }
         List<ZarrPartition> out = new ArrayList<>();
         for (Planner.Block b : Planner.blocks(region, m.shape(), m.chunks(), Math.max(1, target / chunkBytes),
                 whole)) {
@@ -128,7 +135,8 @@ final class ZarrScan implements Scan, Batch, SupportsReportStatistics {
         }
         return new ReaderFactory(table.options.view(), table.array == null ? null : table.array.source(), columns,
                 table.valueType, m == null ? null : m.fillValue(), table.options.maskFill(),
-                table.options.batchRows(), m == null ? null : m.dtype().numpyDescr(), aggregates);
+                table.options.batchRows(), m == null ? null : m.dtype().numpyDescr(), aggregates == null ? null
+                        : aggregates.readingAtOnce(Math.max(1, table.options.partitionBytes() / 2 / chunkBytes())));
     }
 
     /** The groups of the aggregation over the whole region. */

@@ -95,23 +95,32 @@ class ExecutorEngineTest {
 
     @Test
     void aCancelledJobStopsItsFetches() throws Exception {
+        cancel("/grid/1.", r -> r.load(ElementsTest.GRID));
+        // an aggregation read in parts, each on a thread of its own (the one after a part read ahead)
+        cancel("/large/4.", r -> r.option("partitionBytes", "1m").load("s3://fixtures/large")
+                .selectExpr("sum(value)"));
+    }
+
+    /** Stalls the chunk GETs under {@code path} of {@code query}, cancels its job, and sees the requests given up. */
+    private static void cancel(String path, java.util.function.Function<org.apache.spark.sql.DataFrameReader,
+            Dataset<Row>> query) throws Exception {
         try (FaultProxy proxy = FaultProxy.start(TestSpark.s3().endpoint(), 5)) {
             proxy.stall(Duration.ofMinutes(15));
             proxy.add(FaultProxy.Rule.first(1000, FaultProxy.Fault.STALL_BEFORE_HEADERS).onMethod("GET")
-                    .onPath("/grid/1."));
+                    .onPath(path));
             SparkContext sc = TestSpark.spark().sparkContext();
             // A read timeout longer than the test waits: only the cancellation can end the stalled requests.
-            Dataset<Row> df = TestSpark.zarr(proxy.endpoint()).option("readTimeout", "10m").load(ElementsTest.GRID);
+            Dataset<Row> df = query.apply(TestSpark.zarr(proxy.endpoint()).option("readTimeout", "10m"));
             CompletableFuture<List<Row>> run = CompletableFuture.supplyAsync(() -> {
                 // interruptOnCancel=false: Spark does not interrupt the task's thread; the connector must stop
                 sc.setJobGroup("zarr-cancel", "a read to cancel", false);
                 return df.collectAsList();
             });
-            assertThat(proxy.awaitStalls(1, Duration.ofSeconds(60))).as("a chunk request stalls").isTrue();
+            assertThat(proxy.awaitStalls(1, Duration.ofSeconds(60))).as(path + ": a chunk request stalls").isTrue();
             sc.cancelJobGroup("zarr-cancel");
             assertThatThrownBy(run::join).hasStackTraceContaining("cancel");
             assertThat(proxy.awaitStallsAbandoned(1, Duration.ofSeconds(60)))
-                    .as("the stalled request was given up").isTrue();
+                    .as(path + ": the stalled request was given up").isTrue();
         }
     }
 }

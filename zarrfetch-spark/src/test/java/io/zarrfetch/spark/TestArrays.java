@@ -52,9 +52,11 @@ final class TestArrays {
     /**
      * Writes {@code bucket/grid} (v2, int32, fill -1, uncompressed, three chunks missing), {@code bucket/grid-nofill}
      * (fill_value null, {@link #noFillValue}), {@code bucket/corrupt} (the grid with chunk 1.1.1 cut short) and
-     * {@code bucket/wide} (v2, int16, 1,000 chunks of 2 x 5, element (i, j) = i * 50 + j).
+     * {@code bucket/wide} (v2, int16, 1,000 chunks of 2 x 5, element (i, j) = i * 50 + j) and {@code bucket/large}
+     * (v2, int16, fill 7, chunks of 512 KiB, {@link #largeValue}, chunk 3.1.0 missing).
      */
     static void writeOwn(Path bucket) throws IOException {
+        writeLarge(bucket.resolve("large"));
         writeGrid(bucket.resolve("grid"), "-1", false, Integer.MAX_VALUE);
         writeGrid(bucket.resolve("grid-nofill"), "null", false, 5);
         writeGrid(bucket.resolve("corrupt"), "-1", true, Integer.MAX_VALUE);
@@ -71,6 +73,37 @@ final class TestArrays {
                     }
                 }
                 Files.write(wide.resolve(ci + "." + cj), b.array());
+            }
+        }
+    }
+
+    static final long[] LARGE_SHAPE = {7, 600, 512};
+
+    /** The value of element (i, j, k) of {@code large}: negatives, positives, and the fill (7) here and there. */
+    static short largeValue(long i, long j, long k) {
+        return (short) (((i * 600 + j) * 512 + k) % 30011 - 1000);
+    }
+
+    /** Chunks of 1 x 512 x 512 (512 KiB): big enough for a partition of 1 MiB to be read in parts. */
+    private static void writeLarge(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(".zarray"), "{\"zarr_format\": 2, \"shape\": [7, 600, 512], \"chunks\": [1, 512, "
+                + "512], \"dtype\": \"<i2\", \"compressor\": null, \"fill_value\": 7, \"order\": \"C\", "
+                + "\"filters\": null}");
+        Files.writeString(dir.resolve(".zattrs"), "{\"_ARRAY_DIMENSIONS\": [\"t\", \"y\", \"x\"]}");
+        for (int ci = 0; ci < 7; ci++) {
+            for (int cj = 0; cj < 2; cj++) {
+                if (ci == 3 && cj == 1) {
+                    continue;
+                }
+                ByteBuffer b = ByteBuffer.allocate(512 * 512 * 2).order(ByteOrder.LITTLE_ENDIAN);
+                for (int y = 0; y < 512; y++) {
+                    for (int x = 0; x < 512; x++) {
+                        long j = cj * 512L + y;
+                        b.putShort(j < 600 ? largeValue(ci, j, x) : 0);
+                    }
+                }
+                Files.write(dir.resolve(ci + "." + cj + ".0"), b.array());
             }
         }
     }
