@@ -53,6 +53,12 @@ public final class Main implements Callable<Integer> {
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
         System.setProperty("org.slf4j.simpleLogger.showLogName", "false");
+        // Netty serves only BoringSSL here. Its default allocator (4.2's adaptive one) emits JFR events, and their
+        // classes make the JVM load JFR's event metadata when BoringSSL loads: ~330 more methods for C1 to compile
+        // at the start of every https run (docs/decisions/0005-tls.md). TLS allocates little: unpooled will do.
+        if (System.getProperty("io.netty.allocator.type") == null) {
+            System.setProperty("io.netty.allocator.type", "unpooled");
+        }
         String training = System.getProperty("zarrfetch.training");
         if (training != null) {
             System.exit(Training.run(Path.of(training)));

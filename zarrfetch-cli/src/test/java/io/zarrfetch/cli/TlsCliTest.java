@@ -7,8 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -132,5 +135,37 @@ class TlsCliTest {
         Run r = run(env(), "cp", "--ca-bundle", caPem.toString(), httpTls.url() + "plain.bin", out + "/");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(Files.readAllBytes(out.resolve("plain.bin"))).isEqualTo(data(200_000, 9));
+    }
+
+    /**
+     * Netty serves only BoringSSL in the CLI, through its unpooled allocator: the default one of Netty 4.2 has JFR
+     * events, whose classes made the JVM load JFR's metadata at every https start. An https copy in a JVM of its own
+     * loads none of them; a user's own {@code -Dio.netty.allocator.type} is kept.
+     */
+    @Test
+    void httpsLoadsNoneOfTheAllocatorsJfrEventsUnlessTheUserChoosesItsAllocator() throws Exception {
+        assertThat(nettyEventsLoaded(List.of(), "own")).isEmpty();
+        assertThat(nettyEventsLoaded(List.of("-Dio.netty.allocator.type=adaptive"), "adaptive"))
+                .contains("io.netty.buffer.AllocateChunkEvent");
+    }
+
+    /** The classes of io.netty.buffer's JFR events that a CLI copy over https loaded, in a JVM of its own. */
+    List<String> nettyEventsLoaded(List<String> jvmOptions, String name) throws Exception {
+        Path log = out.resolve(name + ".classes");
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-Xlog:class+load=info:file=" + log + ":none"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "cp", "--ca-bundle", caPem.toString(), httpTls.url() + "plain.bin", out + "/" + name + "/"));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(out.resolve(name + ".out").toFile()).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(out.resolve(name + ".out"))).isZero();
+        assertThat(Files.readAllBytes(out.resolve(name).resolve("plain.bin"))).isEqualTo(data(200_000, 9));
+        assertThat(Files.readString(log)).contains("io.netty.handler.ssl.OpenSsl "); // BoringSSL did load
+        return Files.readAllLines(log).stream().map(l -> l.split(" ")[0])
+                .filter(c -> c.startsWith("io.netty.buffer.") && c.endsWith("Event")).toList();
     }
 }
