@@ -3,7 +3,9 @@ package io.zarrfetch.spark;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
 import java.util.BitSet;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -19,11 +21,14 @@ import io.zarrfetch.zarr.ArrayMetadata;
 /**
  * Computes a pushed aggregation over one partition and hands Spark one row per group of its block, which Spark
  * merges with the other partitions'. The block is read in parts of {@link Aggregates#chunksAtOnce()} chunks, the
- * next part fetched and decoded while this one's values are totalled, so the network stays busy while the task
- * computes, and memory holds two parts whatever the partition's size. {@code COUNT(*)} alone, and counts of values
+ * next {@link #AHEAD} parts fetched and decoded while this one's values are totalled, so the network stays busy
+ * while the task computes (and decodes), and memory holds three parts whatever the partition's size. {@code COUNT(*)} alone, and counts of values
  * that cannot be NULL, need only the region's shape: nothing is fetched.
  */
 final class AggregateReader implements PartitionReader<InternalRow> {
+    /** Parts being read while one is totalled: a task holds this many parts and one more. */
+    static final int AHEAD = 2;
+
     private final ReaderFactory f;
     private final Planner.Block block;
     private final Region region;
@@ -67,15 +72,19 @@ final class AggregateReader implements PartitionReader<InternalRow> {
 
     /** Reads the block part by part, each while the one before is totalled. */
     private void total() throws IOException {
-        totals = new Totals(f.valueType(), f.maskedFill(), groups);
+        totals = new Totals(f.valueType(), f.maskedFill(), groups, aggregates.ops().contains(Aggregates.Op.MIN)
+                || aggregates.ops().contains(Aggregates.Op.MAX));
         ArrayMetadata m = f.source().reopen().metadata();
         List<Planner.Block> parts = Planner.blocks(region, m.shape(), m.chunks(), aggregates.chunksAtOnce(), false);
         TaskContext task = TaskContext.get();
-        CompletableFuture<Part> next = read(parts.getFirst(), task);
+        Deque<CompletableFuture<Part>> ahead = new ArrayDeque<>();
+        int started = 0;
         try {
             for (int p = 0; p < parts.size(); p++) {
-                Part part = join(next);
-                next = p + 1 < parts.size() ? read(parts.get(p + 1), task) : null;
+                while (started < parts.size() && ahead.size() < AHEAD) {
+                    ahead.add(read(parts.get(started++), task));
+                }
+                Part part = join(ahead.removeFirst());
                 try (BlockRead read = part.read()) {
                     chunksRead += parts.get(p).chunks();
                     missingChunks += read.missing();
@@ -85,9 +94,9 @@ final class AggregateReader implements PartitionReader<InternalRow> {
                 }
             }
         } finally {
-            if (next != null) { // a failure: the part read ahead is not wanted, closed when it comes (or now)
+            for (CompletableFuture<Part> next : ahead) { // a failure: the parts read ahead are not wanted
                 next.cancel(false);
-                next.thenAccept(part -> part.read().close());
+                next.thenAccept(part -> part.read().close()); // closed when they come (or now)
             }
         }
     }

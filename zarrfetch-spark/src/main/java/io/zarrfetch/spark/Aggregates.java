@@ -28,7 +28,7 @@ import io.zarrfetch.zarr.DataType.Kind;
  *
  * @param groupAxes the axes grouped by, in Spark's order
  * @param ops what each output column after the groups holds
- * @param chunksAtOnce how many chunks (shards) a partition's reader reads at once: it holds two such parts
+ * @param chunksAtOnce how many chunks (shards) a partition's reader reads at once: it holds three such parts
  */
 record Aggregates(int[] groupAxes, List<Op> ops, long chunksAtOnce) implements Serializable {
     /** The most groups a region may have for its grouping to be pushed (each partition keeps a slot for each). */

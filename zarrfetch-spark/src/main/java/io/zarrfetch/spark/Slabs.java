@@ -8,8 +8,9 @@ import java.util.Deque;
 /**
  * Native memory for the partitions of aggregating readers, kept between the tasks of an executor JVM: new memory
  * comes zeroed and is faulted in page by page, which cost more than walking the values (a JFR profile of local[1]:
- * 116 samples allocating against 146 totalling), while a slab given back is ready at once. At most one idle slab
- * per core is kept (the memory the executor needs for its running tasks anyway: docs/spark.md); the rest are freed.
+ * 116 samples allocating against 146 totalling), while a slab given back is ready at once. At most as many idle
+ * slabs are kept as the running tasks hold (memory the executor needs for them anyway: docs/spark.md); the rest
+ * are freed.
  *
  * <p>A slab's memory holds the last partition's values until it is read into again: only readers that let nothing
  * of it out after they close may use one (aggregating readers hand Spark values they computed, never views).
@@ -19,7 +20,9 @@ final class Slabs {
     record Slab(Arena arena, MemorySegment memory) {
     }
 
-    private static final int MAX_IDLE = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /** What the running tasks hold at most: a part being totalled and the parts read ahead, per core. */
+    private static final int MAX_IDLE = (AggregateReader.AHEAD + 1) * Math.max(1,
+            Runtime.getRuntime().availableProcessors());
     private static final Deque<Slab> IDLE = new ArrayDeque<>();
 
     private Slabs() {

@@ -98,9 +98,9 @@ final class ZarrScan implements Scan, Batch, SupportsReportStatistics {
         long target = Math.min(table.options.partitionBytes(), Math.max(chunkBytes,
                 Math.ceilDiv(total, Math.max(1, parallelism()))));
         if (aggregates != null) {
-            // Aggregating readers hold two parts of partitionBytes / 2 whatever their partition's size: two
+            // Aggregating readers hold three parts of partitionBytes / 3 whatever their partition's size: two
             // partitions a core (a task's reading overlaps its totalling, and a slow one leaves others work), of at
-            // most 32 parts each, so that a task stays short enough to retry.
+            // most 48 parts each, so that a task stays short enough to retry.
             target = Math.min(16 * table.options.partitionBytes(), Math.max(chunkBytes,
                     Math.ceilDiv(total, 2L * Math.max(1, parallelism()))));
         }
@@ -136,7 +136,8 @@ final class ZarrScan implements Scan, Batch, SupportsReportStatistics {
         return new ReaderFactory(table.options.view(), table.array == null ? null : table.array.source(), columns,
                 table.valueType, m == null ? null : m.fillValue(), table.options.maskFill(),
                 table.options.batchRows(), m == null ? null : m.dtype().numpyDescr(), aggregates == null ? null
-                        : aggregates.readingAtOnce(Math.max(1, table.options.partitionBytes() / 2 / chunkBytes())));
+                        : aggregates.readingAtOnce(Math.max(1, table.options.partitionBytes() / (AggregateReader.AHEAD + 1)
+                        / chunkBytes())));
     }
 
     /** The groups of the aggregation over the whole region. */
@@ -154,7 +155,7 @@ final class ZarrScan implements Scan, Batch, SupportsReportStatistics {
         long bytes;
         switch (table.options.view()) {
             case ELEMENTS -> {
-                if (aggregates != null) { // a row per group of each partition
+                if (aggregates != null) { // at most a row per group of each partition
                     rows = planInputPartitions().length * groups();
                     bytes = rows * 8L * schema.fields().length;
                     break;
