@@ -4,7 +4,9 @@
 // query's own seconds (session start-up excluded: Spark's first query in a JVM includes its own warm-up) and the
 // second's.
 //
-//   java -cp "$SPARK_HOME/jars/*:zarrfetch-spark.jar:classes" SparkRead MASTER URL SELECTION [PUSH_AGGREGATES]
+//   java -cp "$SPARK_HOME/jars/*:zarrfetch-spark.jar:classes" SparkRead MASTER URL SELECTION [PUSH_AGGREGATES] [count]
+//
+// With "count", the query is count(*) alone, which fetches nothing: what a query costs Spark besides the data.
 //
 // For local-cluster masters, ZF_SPARK_JAR names the connector jar to send to the executors.
 import org.apache.spark.sql.Row;
@@ -20,12 +22,15 @@ public class SparkRead {
         }
         SparkSession spark = b.getOrCreate();
         String push = args.length > 3 ? args[3] : "true";
+        boolean countOnly = args.length > 4 && args[4].equals("count");
+        String[] query = countOnly ? new String[] {"count(*)", "count(*)", "CAST(NULL AS DOUBLE)"}
+                : new String[] {"count(*)", "count(value)", "avg(value)"};
         double[] seconds = new double[2];
         Row r = null;
         for (int i = 0; i < seconds.length; i++) {
             long t0 = System.nanoTime();
             r = spark.read().format("zarr").option("selection", args[2]).option("pushAggregates", push).load(args[1])
-                    .selectExpr("count(*)", "count(value)", "avg(value)").first();
+                    .selectExpr(query).first();
             seconds[i] = (System.nanoTime() - t0) / 1e9;
         }
         System.out.printf("{\"rows\": %d, \"values\": %d, \"mean\": %s, \"query_s\": %.3f, \"again_s\": %.3f}%n",
