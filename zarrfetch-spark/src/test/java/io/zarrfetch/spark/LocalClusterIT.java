@@ -14,6 +14,7 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,6 +86,25 @@ class LocalClusterIT {
                 .option("anonymous", "true").load("s3://fixtures/grid").filter("k = 3");
         again.collectAsList();
         assertThat(TestSpark.scanMetrics(again).get(Metrics.ENGINES)).isLessThanOrEqualTo(2 - engines);
+        // Aggregates pushed into the scan are computed there too: the totals of each i against the grid's values.
+        Dataset<Row> totals = spark.read().format("zarr").option("endpoint", s3.endpoint().toString())
+                .option("anonymous", "true").load("s3://fixtures/grid").groupBy("i")
+                .agg(functions.count("value"), functions.sum("value"));
+        java.util.Map<Long, long[]> expected = new java.util.HashMap<>();
+        ElementsTest.expectedGrid(c -> true, true).forEach((key, v) -> {
+            if (!v.equals("null")) {
+                long[] t = expected.computeIfAbsent(Long.parseLong(key.split(",")[0]), i -> new long[2]);
+                t[0]++;
+                t[1] += Long.parseLong(v);
+            }
+        });
+        List<Row> got = totals.collectAsList();
+        assertThat(AggregatesTest.pushed(totals)).isTrue();
+        assertThat(got).hasSize(11);
+        for (Row r : got) {
+            assertThat(new long[] {r.getLong(1), r.getLong(2)}).as("i = %d", r.getLong(0))
+                    .containsExactly(expected.get(r.getLong(0)));
+        }
         // Row-based readers (the chunks view) serialize and run there too.
         List<Row> chunks = spark.read().format("zarr").option("endpoint", s3.endpoint().toString())
                 .option("anonymous", "true").option("view", "chunks").load("s3://fixtures/wide")
