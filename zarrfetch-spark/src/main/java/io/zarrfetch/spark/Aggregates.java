@@ -1,7 +1,6 @@
 package io.zarrfetch.spark;
 
 import java.io.Serializable;
-import java.util.Arrays;
 import java.util.List;
 
 import org.apache.spark.sql.connector.expressions.Expression;
@@ -101,7 +100,8 @@ record Aggregates(int[] groupAxes, List<Op> ops, long chunksAtOnce) implements S
             return -2;
         }
         String name = r.fieldNames()[0];
-        return name.equals("value") ? -1 : dims.contains(name) ? dims.indexOf(name) : -2;
+        int axis = dims.indexOf(name);
+        return name.equals("value") ? -1 : axis >= 0 ? axis : -2;
     }
 
     /** The same, read {@code chunks} chunks at a time. */
@@ -129,17 +129,6 @@ record Aggregates(int[] groupAxes, List<Op> ops, long chunksAtOnce) implements S
             s = s.add("agg_func_" + i, t, ops.get(i) != Op.ROWS && ops.get(i) != Op.VALUES);
         }
         return s;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Aggregates a && Arrays.equals(groupAxes, a.groupAxes) && ops.equals(a.ops)
-                && chunksAtOnce == a.chunksAtOnce;
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(groupAxes) * 31 + ops.hashCode();
     }
 
     /** As {@code explain} shows it: {@code count(*), sum(value) by time}, with the dimensions' names. */

@@ -22,8 +22,6 @@ import org.apache.spark.sql.connector.expressions.aggregate.AggregateFunc;
 import org.apache.spark.sql.connector.expressions.aggregate.Aggregation;
 import org.apache.spark.sql.connector.expressions.aggregate.CountStar;
 import org.apache.spark.sql.connector.expressions.aggregate.Sum;
-import org.apache.spark.sql.execution.SparkPlan;
-import org.apache.spark.sql.execution.datasources.v2.BatchScanExec;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -58,24 +56,12 @@ class AggregatesTest {
 
     /** Whether the executed plan's zarr scan computes an aggregation. */
     static boolean pushed(Dataset<Row> df) {
-        for (SparkPlan p : scala.jdk.javaapi.CollectionConverters.asJava(
-                df.queryExecution().executedPlan().collectLeaves())) {
-            if (p instanceof BatchScanExec scan) {
-                return scan.scan().description().contains("aggregated");
-            }
-        }
-        throw new AssertionError("no zarr scan in " + df.queryExecution().executedPlan());
+        return TestSpark.scan(df).scan().description().contains("aggregated");
     }
 
     /** The zarr scan's partitions. */
     static int partitions(Dataset<Row> df) {
-        for (SparkPlan p : scala.jdk.javaapi.CollectionConverters.asJava(
-                df.queryExecution().executedPlan().collectLeaves())) {
-            if (p instanceof BatchScanExec scan) {
-                return scan.batch().planInputPartitions().length;
-            }
-        }
-        throw new AssertionError("no zarr scan in " + df.queryExecution().executedPlan());
+        return TestSpark.scan(df).batch().planInputPartitions().length;
     }
 
     /** Runs {@code query} pushed and not, asserts both give the same rows and that it was pushed as expected. */

@@ -47,18 +47,23 @@ final class TestSpark {
         return spark().read().format("zarr").option("endpoint", endpoint.toString()).option("anonymous", "true");
     }
 
-    /** The metrics of the (first) zarr scan of an executed query, by name. */
-    static java.util.Map<String, Long> scanMetrics(org.apache.spark.sql.Dataset<?> df) {
+    /** The (first) zarr scan of a query's executed plan. */
+    static org.apache.spark.sql.execution.datasources.v2.BatchScanExec scan(org.apache.spark.sql.Dataset<?> df) {
         org.apache.spark.sql.execution.SparkPlan plan = df.queryExecution().executedPlan();
         for (org.apache.spark.sql.execution.SparkPlan p : scala.jdk.javaapi.CollectionConverters.asJava(
                 plan.collectLeaves())) {
             if (p instanceof org.apache.spark.sql.execution.datasources.v2.BatchScanExec scan) {
-                java.util.Map<String, Long> out = new java.util.TreeMap<>();
-                scala.jdk.javaapi.CollectionConverters.asJava(scan.metrics()).forEach((k, v) -> out.put(k, v.value()));
-                return out;
+                return scan;
             }
         }
         throw new AssertionError("no zarr scan in " + plan);
+    }
+
+    /** The metrics of the (first) zarr scan of an executed query, by name. */
+    static java.util.Map<String, Long> scanMetrics(org.apache.spark.sql.Dataset<?> df) {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        scala.jdk.javaapi.CollectionConverters.asJava(scan(df).metrics()).forEach((k, v) -> out.put(k, v.value()));
+        return out;
     }
 
     private static void start() throws Exception {
