@@ -14,6 +14,8 @@ import javax.net.ssl.SSLException;
  * TLS over a blocking {@link SocketChannel}, driven by an {@link SSLEngine} on the caller's thread. Records are
  * decrypted straight into the caller's buffer (the fetch engine's off-heap part buffer): only the plaintext that
  * does not fit there (at most one record, at the end of a buffer) goes through a small spill buffer of its own.
+ * An engine may take one record per unwrap (the JDK's) or all the whole records it is given (BoringSSL's); the
+ * second leaves what did not fit in the caller's buffer and the spill inside the engine, for the next read.
  *
  * <p>The end of the stream is the peer's {@code close_notify}. A connection that ends without one is cut short:
  * {@link #read} throws {@link TruncatedException}, so a body is never taken as complete because its connection
@@ -36,6 +38,11 @@ final class TlsChannel {
     /** Plaintext decrypted beyond the caller's buffer, between position and limit. */
     private ByteBuffer spill;
     private final ByteBuffer[] dsts = new ByteBuffer[2];
+    /**
+     * Whether the engine holds plaintext it decrypted beyond the caller's buffer and the spill: an engine that takes
+     * several records a call (BoringSSL's, out of the JDK's compatibility mode) stops mid-record when both are full.
+     */
+    private boolean plaintextInEngine;
     private boolean closeNotifyReceived;
 
     /**
@@ -58,7 +65,7 @@ final class TlsChannel {
 
     /** Whether plaintext was decrypted that no read has taken yet. */
     boolean hasBufferedPlaintext() {
-        return spill.hasRemaining();
+        return spill.hasRemaining() || plaintextInEngine;
     }
 
     /** Runs the handshake to its end: certificate and host name checks included. */
@@ -115,7 +122,8 @@ final class TlsChannel {
         // Native engines decrypt into direct buffers in place; a heap buffer (a head) takes the spill's way.
         boolean inPlace = dst.isDirect();
         while (true) {
-            if (netIn.hasRemaining()) {
+            if (netIn.hasRemaining() || plaintextInEngine) {
+                plaintextInEngine = false;
                 int before = dst.position();
                 spill.clear();
                 SSLEngineResult r;
@@ -151,7 +159,11 @@ final class TlsChannel {
                         return n > 0 ? n : spill.hasRemaining() ? drainSpill(dst) : -1;
                     }
                     case BUFFER_OVERFLOW -> {
-                        spill = grow(spill, 2 * spill.capacity());
+                        if (n > 0 || spill.hasRemaining()) {
+                            plaintextInEngine = true; // the rest of a record, for the next read
+                            return n > 0 ? n : drainSpill(dst);
+                        }
+                        spill = grow(spill, 2 * spill.capacity()); // a record larger than the spill
                         continue;
                     }
                     case BUFFER_UNDERFLOW -> {
