@@ -21,7 +21,7 @@ final class UntrustedServerException extends IOException {
     UntrustedServerException(String host, SSLHandshakeException cause, Path caBundle) {
         super("the TLS certificate of " + host + " is not accepted: " + reason(host, cause)
                 + (caBundle != null ? " (trusting only the certificate authorities in " + caBundle + ")" : "")
-                + "; " + HOW, cause);
+                + "; " + advice(cause) + HOW, cause);
     }
 
     /** Trust that could not be set up, as the message says. */
@@ -42,13 +42,27 @@ final class UntrustedServerException extends IOException {
             return "it is not valid yet (" + find(e, CertificateNotYetValidException.class).getMessage() + ")";
         }
         String root = TlsEngines.rootMessage(e);
-        if (root.contains("subject alternative") || root.contains("No name matching")) {
+        if (isHostNameMismatch(root)) {
             return "it is not for the host name " + host + " (" + root + ")";
         }
         if (root.contains("certification path") || root.contains("PKIX") || root.contains("trust anchor")) {
             return "no trusted certificate authority signed it (" + root + ")";
         }
         return root;
+    }
+
+    /** What to check first where trusting another authority would not help. */
+    private static String advice(SSLHandshakeException e) {
+        if (find(e, CertificateExpiredException.class) != null
+                || find(e, CertificateNotYetValidException.class) != null) {
+            return "check this machine's clock and the server's certificate; ";
+        }
+        return isHostNameMismatch(TlsEngines.rootMessage(e))
+                ? "use a host name the certificate is for (in the URL, or --endpoint for S3); " : "";
+    }
+
+    private static boolean isHostNameMismatch(String root) {
+        return root.contains("subject alternative") || root.contains("No name matching");
     }
 
     private static <T extends Throwable> T find(Throwable e, Class<T> type) {

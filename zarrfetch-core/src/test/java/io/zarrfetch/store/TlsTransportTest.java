@@ -280,18 +280,21 @@ class TlsTransportTest {
     void certificatesAreRefusedAtOnceSayingWhyAndHowToTrustACa(Engine engine) throws Exception {
         NioTransport t = transport(engine.provider());
         Instant now = Instant.now();
-        record Case(TestPki.Issued certificate, String reason) {
+        record Case(TestPki.Issued certificate, String reason, String advice) {
         }
         List<Case> cases = List.of(
-                new Case(CA.issue("other.example"), "it is not for the host name localhost"),
-                new Case(TestPki.create("someone else").issue("localhost"), "no trusted certificate authority signed it"),
+                new Case(CA.issue("other.example"), "it is not for the host name localhost",
+                        "; use a host name the certificate is for"),
+                new Case(TestPki.create("someone else").issue("localhost"), "no trusted certificate authority signed it",
+                        "; if the server's certificate comes from a private certificate authority"),
                 new Case(CA.issue(now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1)), "localhost"),
-                        "it has expired"));
+                        "it has expired", "; check this machine's clock"));
         for (Case c : cases) {
             ServerSocket server = tlsServer(c.certificate(), null, (s, i) -> answer(s, new byte[] {1}));
             assertThatThrownBy(() -> t.execute("GET", uri("localhost", server, "/x"), Map.of()).close())
                     .isInstanceOf(UntrustedServerException.class)
                     .hasMessageContaining("the TLS certificate of localhost is not accepted: " + c.reason())
+                    .hasMessageContaining(c.advice())
                     .hasMessageContaining("--ca-bundle FILE or AWS_CA_BUNDLE=FILE");
         }
     }
