@@ -96,14 +96,38 @@ abstract class TlsEngines {
                 try {
                     yield BoringSsl.create(trust);
                 } catch (Exception | LinkageError e) {
-                    LOG.warn("TLS falls back to the JDK's engine, which costs more CPU: BoringSSL could not load "
-                            + "here ({}){}", rootMessage(e), c1Only() ? "; and this JVM runs the C1 compiler only "
-                            + "(-XX:TieredStopAtLevel=1), under which the JDK's TLS is about 30 times slower: add "
-                            + "-XX:TieredStopAtLevel=4 to its options (ZARRFETCH_JAVA_OPTS)" : "");
+                    LOG.warn(fallbackWarning(e, c1Only()));
                     yield new Jdk(trust);
                 }
             }
         };
+    }
+
+    /** The warning of a fallback to the JDK's engine: why BoringSSL did not load, and what to do about it. */
+    static String fallbackWarning(Throwable e, boolean c1Only) {
+        return "TLS falls back to the JDK's engine, which costs more CPU: BoringSSL could not load here ("
+                + rootMessage(e) + ")"
+                + (mentions(e, "noexec", 0) ? "; the folder Netty unpacks it into does not allow running code (mounted "
+                        + "noexec?): name one that does with -Dio.netty.native.workdir=DIR" : "")
+                + (c1Only ? "; and this JVM runs the C1 compiler only (-XX:TieredStopAtLevel=1), under which the "
+                        + "JDK's TLS is about 30 times slower: add -XX:TieredStopAtLevel=4 to its options "
+                        + "(ZARRFETCH_JAVA_OPTS)" : "");
+    }
+
+    /** Whether a message of {@code e}, its causes or what they suppressed holds {@code text}. */
+    private static boolean mentions(Throwable e, String text, int depth) {
+        if (e == null || depth > 8) {
+            return false;
+        }
+        if (e.getMessage() != null && e.getMessage().contains(text)) {
+            return true;
+        }
+        for (Throwable s : e.getSuppressed()) {
+            if (mentions(s, text, depth + 1)) {
+                return true;
+            }
+        }
+        return e.getCause() != e && mentions(e.getCause(), text, depth + 1);
     }
 
     /** Applies what every engine shares. */

@@ -475,6 +475,33 @@ class TlsTransportTest {
                 .contains("C1 compiler only").contains("-XX:TieredStopAtLevel=4");
     }
 
+    /**
+     * Where Netty unpacked BoringSSL into a folder mounted noexec (what it reports, in the chain of its error), the
+     * warning names the folder's option; otherwise it does not.
+     */
+    @Test
+    void theFallbackWarningSaysWhereATemporaryFolderWasMountedNoexec() {
+        IllegalArgumentException none = new IllegalArgumentException("Failed to load any of the given libraries: "
+                + "[netty_tcnative_linux_x86_64, netty_tcnative]");
+        UnsatisfiedLinkError noexec = new UnsatisfiedLinkError("/tmp/libnetty_tcnative_linux_x86_641.so exists but "
+                + "cannot be executed even when execute permissions set; check volume for \"noexec\" flag; use "
+                + "-Dio.netty.native.workdir=[path] to set native working directory separately.");
+        UnsatisfiedLinkError mapped = new UnsatisfiedLinkError("/tmp/libnetty_tcnative_linux_x86_641.so: failed to map "
+                + "segment from shared object");
+        mapped.addSuppressed(noexec);
+        IllegalArgumentException any = new IllegalArgumentException(none.getMessage());
+        any.addSuppressed(mapped);
+        Error netty = new UnsatisfiedLinkError("failed to load the required native library");
+        netty.initCause(any);
+
+        assertThat(TlsEngines.fallbackWarning(netty, false))
+                .startsWith("TLS falls back to the JDK's engine, which costs more CPU: BoringSSL could not load here (")
+                .contains("mounted noexec?): name one that does with -Dio.netty.native.workdir=DIR")
+                .doesNotContain("C1");
+        assertThat(TlsEngines.fallbackWarning(new UnsatisfiedLinkError("x").initCause(none), true))
+                .doesNotContain("noexec").contains("C1 compiler only");
+    }
+
     String get(List<String> jvmOptions, String provider, URI url) throws Exception {
         List<String> stderr = new ArrayList<>();
         String out = get(jvmOptions, provider, url, null, stderr);

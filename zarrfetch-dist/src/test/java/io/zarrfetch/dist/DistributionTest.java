@@ -67,16 +67,31 @@ class DistributionTest {
         try (Stream<Path> s = Files.list(home.resolve("lib"))) {
             lib = s.map(p -> p.getFileName().toString()).sorted().toList();
         }
-        // exactly the CLI's jars, as its module resolves them, with the cache: no jar of an earlier build
-        List<String> cli = new ArrayList<>(List.of("zarrfetch-cli-" + VERSION + ".jar",
+        // exactly the CLI's jars, as its module resolves them, with the cache: no jar of an earlier build; but
+        // BoringSSL's libraries unpacked into lib/native in place of the jars that carry them, one per platform
+        List<String> cli = new ArrayList<>(List.of("zarrfetch-cli-" + VERSION + ".jar", "native",
                 TrainingRun.CACHE.substring(4), TrainingRun.MADE_FOR.substring(4)));
+        int platforms = 0;
         for (String jar : Files.readString(CLI_CLASSPATH).strip().split(":")) {
-            cli.add(Path.of(jar).getFileName().toString());
+            String name = Path.of(jar).getFileName().toString();
+            if (name.matches(Natives.JAR_PREFIX + "[0-9.]+Final-.+\\.jar")) {
+                platforms++;
+            } else {
+                cli.add(name);
+            }
         }
         assertThat(lib).containsExactlyInAnyOrderElementsOf(cli)
                 .contains("zarrfetch-core-" + VERSION + ".jar")
                 .anyMatch(j -> j.startsWith("picocli-")).anyMatch(j -> j.startsWith("slf4j-simple-"))
-                .anyMatch(j -> j.startsWith("netty-tcnative-boringssl-static-"));
+                .anyMatch(j -> j.startsWith("netty-tcnative-classes-"));
+        List<String> natives;
+        try (Stream<Path> s = Files.list(home.resolve("lib/native"))) {
+            natives = s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertThat(platforms).isEqualTo(5);
+        assertThat(natives).hasSize(platforms).allMatch(n -> n.contains("netty_tcnative_"))
+                .contains("libnetty_tcnative_linux_x86_64.so", "libnetty_tcnative_osx_aarch_64.jnilib");
+        assertThat(home.resolve("lib/native/license/LICENSE.boringssl.txt")).content().containsIgnoringCase("boringssl");
         // nothing of the tests' or the demo's: its S3 server (S3Proxy, Jetty) stays in the source tree
         assertThat(lib).noneMatch(j -> j.startsWith("zarrfetch-testkit") || j.startsWith("zarrfetch-demo")
                 || j.startsWith("s3proxy") || j.startsWith("jetty-") || j.startsWith("junit-")
@@ -123,11 +138,16 @@ class DistributionTest {
         Files.write(served.resolve("obj.bin"), bytes);
         Launcher.overHttps(served, dir, (url, ca) -> {
             Map<String, String> env = environment();
-            env.put("ZARRFETCH_JAVA_OPTS", "-Dzarrfetch.tls=" + engine); // this engine or an error, no fallback
+            // this engine or an error, no fallback; the JVM says from where it loads native libraries
+            env.put("ZARRFETCH_JAVA_OPTS", "-Dzarrfetch.tls=" + engine + " -Xlog:library=info:stdout");
             Run cp = run(env, home.resolve("bin/zarrfetch"), "cp", "--quiet", "--ca-bundle", ca.toString(),
                     url + "obj.bin", "tls-" + engine + "/");
             assertThat(cp.exit()).as(cp.err()).isZero();
             assertThat(cp.err()).isEmpty();
+            if (engine.equals("boringssl")) { // from lib/native, not unpacked from a jar into a temporary file
+                assertThat(cp.out()).contains("Loaded library " + home.resolve("lib/native/libnetty_tcnative_"))
+                        .doesNotContain(System.getProperty("java.io.tmpdir") + "/libnetty_tcnative");
+            }
             assertThat(work.resolve("tls-" + engine + "/obj.bin")).hasBinaryContent(bytes);
         });
     }

@@ -19,9 +19,8 @@ import java.util.stream.Stream;
  * {@code runtime/}, a {@code jlink} image of the JDK modules its jars use (as {@code jdeps} finds them), which
  * {@code bin/zarrfetch} runs on in place of a JDK of the machine's. Its AOT cache is made afterwards, by a training
  * run on that runtime ({@link TrainingRun}): a cache serves only the JVM that made it. As the image is for one
- * platform, it also holds that platform's BoringSSL library (netty-tcnative's) in {@code lib/native}: Netty loads it
- * from {@code java.library.path} before it would unpack it from its jar into a temporary file, as it does at every
- * start otherwise.
+ * platform, of the installation's BoringSSL libraries in {@code lib/native} ({@link Natives}) it keeps that
+ * platform's.
  *
  * <p>Usage: {@code RuntimeImage INSTALLATION IMAGE NETTY-PLATFORM}, the last as netty-tcnative names platforms
  * ({@code linux_x86_64}, {@code osx_aarch_64}, ...).
@@ -43,36 +42,30 @@ public final class RuntimeImage {
         String modules = modules(jars);
         tool("jlink", "--add-modules", modules, "--output", image.resolve("runtime").toString(), "--strip-debug",
                 "--no-man-pages", "--no-header-files");
-        List<String> natives = nativeLibraries(jars, "netty_tcnative_" + args[2] + ".",
-                image.resolve("lib/native"));
+        List<String> natives = keepNativeLibrary(image.resolve("lib/native"), "netty_tcnative_" + args[2] + ".");
         System.out.printf("%s: runtime/ of the modules %s, lib/native/ with %s, in %.1f s%n", image, modules,
                 natives, (System.nanoTime() - start) / 1e9);
     }
 
     /**
-     * Copies the native libraries of the jars whose names hold {@code name} (from their {@code META-INF/native/})
-     * into {@code folder}; their names. None is an error: the platform's library has another name than expected.
+     * Removes the native libraries of {@code folder} but those whose names hold {@code name}; the names kept. None is
+     * an error: the platform's library has another name than expected.
      */
-    static List<String> nativeLibraries(List<Path> jars, String name, Path folder) throws IOException {
-        List<String> copied = new ArrayList<>();
-        Files.createDirectories(folder);
-        for (Path jar : jars) {
-            try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
-                for (java.util.zip.ZipEntry e : java.util.Collections.list(zip.entries())) {
-                    String file = e.getName().substring(e.getName().lastIndexOf('/') + 1);
-                    if (e.getName().startsWith("META-INF/native/") && file.contains(name)) {
-                        try (var in = zip.getInputStream(e)) {
-                            Files.copy(in, folder.resolve(file));
-                        }
-                        copied.add(file);
-                    }
+    static List<String> keepNativeLibrary(Path folder, String name) throws IOException {
+        List<String> kept = new ArrayList<>();
+        try (Stream<Path> s = Files.list(folder)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                if (p.getFileName().toString().contains(name)) {
+                    kept.add(p.getFileName().toString());
+                } else {
+                    Files.delete(p);
                 }
             }
         }
-        if (copied.isEmpty()) {
-            throw new IllegalStateException("no native library named *" + name + "* in " + jars);
+        if (kept.isEmpty()) {
+            throw new IllegalStateException("no native library named *" + name + "* in " + folder);
         }
-        return copied;
+        return kept;
     }
 
     /** The JDK modules {@code jars} need, comma-separated, as {@code jdeps --print-module-deps} finds them. */

@@ -65,12 +65,14 @@ class RuntimeImageTest {
     @Test
     void loadsBoringSslFromLibNativeWithoutUnpackingIt() throws Exception {
         try (Stream<Path> s = Files.list(home.resolve("lib/native"))) {
-            assertThat(s.map(p -> p.getFileName().toString()).toList())
+            assertThat(s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).toList())
                     .singleElement().asString().startsWith("libnetty_tcnative_");
         }
-        // BoringSSL or an error; Netty could not unpack its library into a folder that does not exist
-        cpOverHttps("boringssl", "--ca-bundle", "-Dzarrfetch.tls=boringssl -Dio.netty.native.workdir="
-                + dir.resolve("no-such-folder"));
+        assertThat(home.resolve("lib/native/license/LICENSE.boringssl.txt")).isNotEmptyFile();
+        // BoringSSL or an error, and the JVM says from where it loaded it
+        Run cp = cpOverHttps("boringssl", "--ca-bundle", "-Dzarrfetch.tls=boringssl -Xlog:library=info:stdout");
+        assertThat(cp.out()).contains("Loaded library " + home.resolve("lib/native/libnetty_tcnative_"))
+                .doesNotContain(System.getProperty("java.io.tmpdir") + "/libnetty_tcnative");
     }
 
     /**
@@ -105,11 +107,12 @@ class RuntimeImageTest {
     }
 
     /** cp of one object over HTTPS with {@code options} in ZARRFETCH_JAVA_OPTS, the test CA trusted as told. */
-    private static void cpOverHttps(String name, String trust, String options) throws Exception {
+    private static Run cpOverHttps(String name, String trust, String options) throws Exception {
         Path served = Files.createDirectories(dir.resolve("served-" + name));
         byte[] bytes = new byte[1_500_000];
         new Random(name.hashCode()).nextBytes(bytes);
         Files.write(served.resolve("obj.bin"), bytes);
+        Run[] run = new Run[1];
         Launcher.overHttps(served, dir, (url, ca) -> {
             Map<String, String> env = withoutJdk();
             List<String> args = new ArrayList<>(List.of("cp", "--quiet"));
@@ -126,7 +129,9 @@ class RuntimeImageTest {
             assertThat(cp.exit()).as(cp.err()).isZero();
             assertThat(cp.err()).isEmpty();
             assertThat(launcher.work.resolve("tls-" + name + "/obj.bin")).hasBinaryContent(bytes);
+            run[0] = cp;
         });
+        return run[0];
     }
 
     @Test
