@@ -91,7 +91,8 @@ class DistributionTest {
         assertThat(platforms).isEqualTo(5);
         assertThat(natives).hasSize(platforms).allMatch(n -> n.contains("netty_tcnative_"))
                 .contains("libnetty_tcnative_linux_x86_64.so", "libnetty_tcnative_osx_aarch_64.jnilib");
-        assertThat(home.resolve("lib/native/license/LICENSE.boringssl.txt")).content().containsIgnoringCase("boringssl");
+        assertThat(home.resolve("lib/native/license/LICENSE.boringssl.txt")).content()
+                .containsIgnoringCase("boringssl");
         // nothing of the tests' or the demo's: its S3 server (S3Proxy, Jetty) stays in the source tree
         assertThat(lib).noneMatch(j -> j.startsWith("zarrfetch-testkit") || j.startsWith("zarrfetch-demo")
                 || j.startsWith("s3proxy") || j.startsWith("jetty-") || j.startsWith("junit-")

@@ -15,7 +15,7 @@ import java.util.zip.ZipFile;
  * Puts BoringSSL's native libraries of an installation in {@code lib/native}, unpacked, in place of the jars that
  * carry them (netty-tcnative-boringssl-static's, one per platform). The launcher names that folder in
  * {@code java.library.path}, where Netty looks first: from a jar it would unpack the library into a temporary file
- * at every start (~25 ms), and where the temporary folder does not allow running code (mounted {@code noexec}, as
+ * at every start (~20 ms), and where the temporary folder does not allow running code (mounted {@code noexec}, as
  * hardened machines have it) it could not load it at all, and TLS would fall back to the JDK's engine, several times
  * slower (docs/decisions/0005-tls.md). The libraries of the platforms have names of their own, so all share the
  * folder; a runtime image keeps only its own ({@link RuntimeImage}). The jars' license and notice files (BoringSSL's,
@@ -60,9 +60,11 @@ public final class Natives {
                         }
                         libraries.add(file);
                     } else if (!e.isDirectory() && (e.getName().startsWith(LICENSE)
-                            || e.getName().equals("META-INF/LICENSE.txt") || e.getName().equals("META-INF/NOTICE.txt"))) {
+                            || e.getName().equals("META-INF/LICENSE.txt")
+                            || e.getName().equals("META-INF/NOTICE.txt"))) {
                         // the same files in every platform's jar
-                        String name = e.getName().startsWith(LICENSE) ? file : file.replace(".txt", ".netty-tcnative.txt");
+                        String name = e.getName().startsWith(LICENSE) ? file
+                                : file.replace(".txt", ".netty-tcnative.txt");
                         try (InputStream in = zip.getInputStream(e)) {
                             Files.copy(in, licenses.resolve(name), StandardCopyOption.REPLACE_EXISTING);
                         }
