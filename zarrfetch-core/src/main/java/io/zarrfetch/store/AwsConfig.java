@@ -32,6 +32,8 @@ import software.amazon.awssdk.profiles.ProfileFile;
  *   <tr><td>credentials</td><td>{@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY},
  *       {@code AWS_SESSION_TOKEN} (not when a profile is chosen explicitly)</td>
  *       <td>{@code aws_access_key_id} ..., {@code credential_process}; then container and instance metadata</td></tr>
+ *   <tr><td>proxies</td><td>{@code HTTPS_PROXY}, {@code HTTP_PROXY}, {@code NO_PROXY} (or their lower-case
+ *       names, which win)</td><td></td></tr>
  * </table>
  *
  * <p>The config file is {@code AWS_CONFIG_FILE} or {@code ~/.aws/config}, the credentials file
@@ -46,9 +48,11 @@ import software.amazon.awssdk.profiles.ProfileFile;
  * @param maxAttempts the attempts a request gets (the first included), or {@code null} for the default; in
  *     {@link #storeOptions()}'s {@link RetryPolicy}
  * @param credentials the credentials the environment gives, or {@code null} to look them up through the profile
+ * @param proxies the proxies of {@code HTTPS_PROXY}, {@code HTTP_PROXY} and {@code NO_PROXY}
+ *     ({@link Proxies#fromEnvironment})
  */
 public record AwsConfig(AwsProfile profile, String region, URI endpoint, AddressingStyle addressingStyle,
-        Path caBundle, Integer maxAttempts, Credentials credentials) {
+        Path caBundle, Integer maxAttempts, Credentials credentials, Proxies proxies) {
 
     /** Resolves the settings from this process's environment, for the profile {@code AWS_PROFILE} names. */
     public static AwsConfig load() {
@@ -84,7 +88,7 @@ public record AwsConfig(AwsProfile profile, String region, URI endpoint, Address
     public StoreOptions storeOptions() {
         StoreOptions o = StoreOptions.builtIn().withEndpoint(endpoint).withRegion(region)
                 .withAddressingStyle(addressingStyle).withCaBundle(caBundle).withCredentials(credentials)
-                .withProfile(profile);
+                .withProfile(profile).withProxies(proxies);
         return maxAttempts == null ? o : o.withRetry(o.retry().withMaxAttempts(maxAttempts));
     }
 
@@ -119,7 +123,7 @@ public record AwsConfig(AwsProfile profile, String region, URI endpoint, Address
                         + credentialsFile + " a [" + name + "] section");
             }
             return new AwsConfig(profile, region(), endpoint(), addressingStyle(), caBundle(), maxAttempts(),
-                    credentials(chosen != null));
+                    credentials(chosen != null), Proxies.fromEnvironment(env));
         }
 
         private Path file(String variable, String name) {

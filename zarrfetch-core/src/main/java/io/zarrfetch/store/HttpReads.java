@@ -278,6 +278,8 @@ final class HttpReads {
             throw e;
         } catch (UntrustedServerException e) {
             throw new StoreException(url, 0, false, e.getMessage(), e);
+        } catch (ProxyException e) {
+            throw new StoreException(url, 0, e.retryable(), e.getMessage(), e);
         } catch (IOException e) {
             throw new StoreException(url, 0, Retries.retryableCause(e), describe(e), e);
         }

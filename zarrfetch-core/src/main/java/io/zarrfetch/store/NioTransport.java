@@ -71,16 +71,26 @@ final class NioTransport implements HttpTransport {
         final String host;
         final int port;
         final String hostHeader;
+        /** The proxy its connections go through ({@link Proxies}), or null. */
+        final URI proxy;
+        final String proxyAuthorization;
         final Semaphore permits;
         final ArrayDeque<HttpConnection> idle = new ArrayDeque<>();
 
-        Origin(boolean https, String host, int port, int max) {
+        Origin(boolean https, String host, int port, int max, URI proxy) {
             this.https = https;
             this.host = host;
             this.port = port;
             this.hostHeader = (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
                     + (port == (https ? 443 : 80) ? "" : ":" + port);
+            this.proxy = proxy;
+            this.proxyAuthorization = proxy == null ? null : Proxies.authorization(proxy);
             this.permits = new Semaphore(max, true);
+        }
+
+        /** host:port, as a tunnel names it. */
+        String authority() {
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
         }
 
         synchronized HttpConnection takeIdle() {
@@ -119,7 +129,8 @@ final class NioTransport implements HttpTransport {
         String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
                 : uri.getHost();
         Origin origin = origins.computeIfAbsent((https ? "https://" : "http://") + host + ":" + port,
-                k -> new Origin(https, host, port, options.maxConnectionsPerHost()));
+                k -> new Origin(https, host, port, options.maxConnectionsPerHost(),
+                        options.proxies().forTarget(https, host)));
         try {
             origin.permits.acquire();
         } catch (InterruptedException e) {
@@ -156,9 +167,15 @@ final class NioTransport implements HttpTransport {
         if (uri.getRawQuery() != null) {
             target += "?" + uri.getRawQuery();
         }
+        if (origin.proxy != null && !origin.https) {
+            target = "http://" + origin.hostHeader + target; // a proxy is asked for the whole URL
+        }
         StringBuilder b = new StringBuilder(256).append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
                 .append("Host: ").append(origin.hostHeader).append("\r\n")
                 .append("User-Agent: zarrfetch\r\n");
+        if (origin.proxy != null && !origin.https && origin.proxyAuthorization != null) {
+            b.append("Proxy-Authorization: ").append(origin.proxyAuthorization).append("\r\n");
+        }
         headers.forEach((name, value) -> {
             if (name.indexOf('\r') >= 0 || name.indexOf('\n') >= 0 || value.indexOf('\r') >= 0
                     || value.indexOf('\n') >= 0) {
@@ -178,24 +195,83 @@ final class NioTransport implements HttpTransport {
                 abort.whileWaiting(() -> closeQuietly(ch)); // a connect blocked on a silent host ends at once
             }
             // The socket adaptor's connect honours a timeout; the channel stays in blocking mode.
-            ch.socket().connect(new InetSocketAddress(origin.host, origin.port),
-                    (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
+            InetSocketAddress to = origin.proxy == null ? new InetSocketAddress(origin.host, origin.port)
+                    : new InetSocketAddress(origin.proxy.getHost(), Proxies.port(origin.proxy));
+            ch.socket().connect(to, (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
         } catch (IOException | RuntimeException e) {
             ch.close();
             if (abort != null && abort.aborted()) {
                 throw new IOException("abandoned while connecting: " + Abort.WHY, e);
             }
-            if (e instanceof SocketTimeoutException) {
-                throw new SocketTimeoutException("connect timed out after " + options.connectTimeout().toMillis()
-                        + " ms");
+            IOException failure = e instanceof SocketTimeoutException
+                    ? new SocketTimeoutException("connect timed out after " + options.connectTimeout().toMillis()
+                            + " ms")
+                    : e instanceof IOException io ? io : null;
+            if (failure == null) {
+                throw (RuntimeException) e;
             }
-            throw e;
+            if (origin.proxy != null) {
+                throw new ProxyException("cannot reach the proxy " + Proxies.describe(origin.proxy) + ": "
+                        + HttpReads.describe(failure), true, failure);
+            }
+            throw failure;
         }
         HttpConnection c = new HttpConnection(ch);
         if (origin.https) {
+            if (origin.proxy != null) {
+                tunnel(c, origin, abort);
+            }
             handshake(c, origin, abort);
         }
         return c;
+    }
+
+    /**
+     * Asks the proxy of a new connection for a tunnel to the origin ({@code CONNECT}), under the read timeout and the
+     * abort handle of its request; TLS then runs through it, end to end.
+     */
+    private void tunnel(HttpConnection c, Origin origin, Abort abort) throws IOException {
+        String proxy = Proxies.describe(origin.proxy);
+        StringBuilder b = new StringBuilder(128).append("CONNECT ").append(origin.authority())
+                .append(" HTTP/1.1\r\nHost: ").append(origin.authority()).append("\r\nUser-Agent: zarrfetch\r\n");
+        if (origin.proxyAuthorization != null) {
+            b.append("Proxy-Authorization: ").append(origin.proxyAuthorization).append("\r\n");
+        }
+        busy.add(c);
+        c.touch();
+        try {
+            c.write(ByteBuffer.wrap(b.append("\r\n").toString().getBytes(StandardCharsets.UTF_8)));
+            int status = ResponseHead.read(c).status();
+            if (status == 407 || status == 401) { // tinyproxy says 401
+                throw new ProxyException("the proxy " + proxy + (origin.proxyAuthorization == null
+                        ? " asks for credentials (" + status + "): give them in its URL, http://user:password@"
+                                + proxy
+                        : " refused the credentials in its URL (" + status + ")"), false, null);
+            }
+            if (status != 200) {
+                throw new ProxyException("the proxy " + proxy + " did not open a tunnel to " + origin.authority()
+                        + " (HTTP " + status + ")", status >= 500, null);
+            }
+            if (c.hasUnreadBytes()) {
+                throw new ProtocolException("the proxy " + proxy + " sent bytes after opening the tunnel");
+            }
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            if (abort != null && abort.aborted()) {
+                throw new IOException("abandoned while the proxy opened a tunnel: " + Abort.WHY, e);
+            }
+            if (c.timedOut) {
+                throw new ProxyException("the proxy " + proxy + " did not answer CONNECT within the read timeout ("
+                        + options.readTimeout().toMillis() + " ms)", true, e);
+            }
+            if (e instanceof IOException io && !(e instanceof ProxyException)) {
+                throw new ProxyException("the proxy " + proxy + " failed while opening a tunnel to "
+                        + origin.authority() + ": " + HttpReads.describe(io), !(e instanceof ProtocolException), io);
+            }
+            throw e;
+        } finally {
+            busy.remove(c);
+        }
     }
 
     /** Starts TLS on a new connection, under the read timeout and the abort handle of its request. */

@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * <p>Defaults (they may change between releases): the AWS CLI's environment variables and shared config files,
  * as {@link AwsConfig#load()} resolves them (region, endpoint, addressing style, CA bundle, profile, credentials
- * from the environment); otherwise AWS endpoints chosen by region, {@code us-east-1}, signed requests when
+ * from the environment, the proxies of {@code HTTPS_PROXY}, {@code HTTP_PROXY} and {@code NO_PROXY}); otherwise AWS endpoints chosen by region, {@code us-east-1}, signed requests when
  * credentials are found (unsigned otherwise), at most 64 connections per host, 10 s to connect, 30 s without a
  * byte before a read fails, {@link RetryPolicy#defaults()} for every request (with the attempts of
  * {@code AWS_MAX_ATTEMPTS} or the profile's {@code max_attempts}).
@@ -33,10 +33,11 @@ import java.util.Objects;
  * @param retry how every request of the stores is tried again when it fails in a way that may pass: listing pages,
  *     HEADs, metadata, and the fetcher's GETs of these stores' objects; the one place to set the attempts
  *     ({@code withRetry(RetryPolicy.defaults().withMaxAttempts(n))})
+ * @param proxies the HTTP proxies requests go through ({@link Proxies#none()}: none)
  */
 public record StoreOptions(URI endpoint, String region, boolean anonymous, Credentials credentials,
         int maxConnectionsPerHost, Duration connectTimeout, Duration readTimeout, Path caBundle,
-        AddressingStyle addressingStyle, AwsProfile profile, RetryPolicy retry) {
+        AddressingStyle addressingStyle, AwsProfile profile, RetryPolicy retry, Proxies proxies) {
 
     public StoreOptions {
         if (maxConnectionsPerHost < 1) {
@@ -46,6 +47,7 @@ public record StoreOptions(URI endpoint, String region, boolean anonymous, Crede
         Objects.requireNonNull(readTimeout, "readTimeout");
         Objects.requireNonNull(addressingStyle, "addressingStyle");
         Objects.requireNonNull(retry, "retry");
+        Objects.requireNonNull(proxies, "proxies");
         if (connectTimeout.isNegative() || connectTimeout.isZero() || readTimeout.isNegative()
                 || readTimeout.isZero()) {
             throw new IllegalArgumentException(
@@ -73,62 +75,67 @@ public record StoreOptions(URI endpoint, String region, boolean anonymous, Crede
      */
     public static StoreOptions builtIn() {
         return new StoreOptions(null, null, false, null, 64, Duration.ofSeconds(10), Duration.ofSeconds(30), null,
-                AddressingStyle.AUTO, null, RetryPolicy.defaults());
+                AddressingStyle.AUTO, null, RetryPolicy.defaults(), Proxies.none());
     }
 
     public StoreOptions withEndpoint(URI endpoint) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle, addressingStyle, profile, retry);
+                readTimeout, caBundle, addressingStyle, profile, retry, proxies);
     }
 
     public StoreOptions withRegion(String region) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle, addressingStyle, profile, retry);
+                readTimeout, caBundle, addressingStyle, profile, retry, proxies);
     }
 
     public StoreOptions withCredentials(Credentials credentials) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle, addressingStyle, profile, retry);
+                readTimeout, caBundle, addressingStyle, profile, retry, proxies);
     }
 
     public StoreOptions withAnonymous(boolean anonymous) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle, addressingStyle, profile, retry);
+                readTimeout, caBundle, addressingStyle, profile, retry, proxies);
     }
 
     public StoreOptions withMaxConnectionsPerHost(int max) {
         return new StoreOptions(endpoint, region, anonymous, credentials, max, connectTimeout, readTimeout, caBundle,
-                addressingStyle, profile, retry);
+                addressingStyle, profile, retry, proxies);
     }
 
     public StoreOptions withConnectTimeout(Duration timeout) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, timeout, readTimeout,
-                caBundle, addressingStyle, profile, retry);
+                caBundle, addressingStyle, profile, retry, proxies);
     }
 
     public StoreOptions withReadTimeout(Duration timeout) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                timeout, caBundle, addressingStyle, profile, retry);
+                timeout, caBundle, addressingStyle, profile, retry, proxies);
     }
 
     public StoreOptions withCaBundle(Path caBundle) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle, addressingStyle, profile, retry);
+                readTimeout, caBundle, addressingStyle, profile, retry, proxies);
     }
 
     public StoreOptions withAddressingStyle(AddressingStyle addressingStyle) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle, addressingStyle, profile, retry);
+                readTimeout, caBundle, addressingStyle, profile, retry, proxies);
     }
 
     public StoreOptions withProfile(AwsProfile profile) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle, addressingStyle, profile, retry);
+                readTimeout, caBundle, addressingStyle, profile, retry, proxies);
+    }
+
+    public StoreOptions withProxies(Proxies proxies) {
+        return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
+                readTimeout, caBundle, addressingStyle, profile, retry, proxies);
     }
 
     public StoreOptions withRetry(RetryPolicy retry) {
         return new StoreOptions(endpoint, region, anonymous, credentials, maxConnectionsPerHost, connectTimeout,
-                readTimeout, caBundle, addressingStyle, profile, retry);
+                readTimeout, caBundle, addressingStyle, profile, retry, proxies);
     }
 
     /** The region to sign for and to address AWS in. */
