@@ -13,7 +13,8 @@ import java.util.Map;
  * The HTTP proxies that requests go through, as the AWS CLI and curl take them from {@code HTTPS_PROXY},
  * {@code HTTP_PROXY} and {@code NO_PROXY}. An https URL is reached through a tunnel the proxy opens ({@code CONNECT}),
  * so TLS, its certificate checks and the pooling of connections stay end to end; an http URL is asked of the proxy
- * itself. Credentials in a proxy's URL ({@code http://user:password@host:port}) go to it as Basic authentication.
+ * itself. Credentials in a proxy's URL ({@code http://user:password@host:port}) go to it as Basic authentication;
+ * {@link #toString()} never shows them.
  *
  * @param http the proxy of {@code http://} URLs ({@code http://host[:port]}, port 80 by default), or {@code null} to
  *     connect directly
@@ -78,6 +79,15 @@ public record Proxies(URI http, URI https, List<String> noProxy) {
             }
         }
         return proxy;
+    }
+
+    @Override
+    public String toString() {
+        return "Proxies[http=" + shown(http) + ", https=" + shown(https) + ", noProxy=" + noProxy + "]";
+    }
+
+    private static String shown(URI proxy) {
+        return proxy == null ? "none" : "http://" + (proxy.getRawUserInfo() != null ? "****@" : "") + describe(proxy);
     }
 
     /** The {@code Proxy-Authorization} value for a proxy's URL, or {@code null} when it holds no credentials. */

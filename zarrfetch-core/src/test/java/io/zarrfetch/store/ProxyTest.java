@@ -223,6 +223,9 @@ class ProxyTest {
         Proxies p = Proxies.fromEnvironment(Map.of("HTTPS_PROXY", "proxy.corp:3128", "https_proxy", "http://lower:8080",
                 "HTTP_PROXY", "http://u:p@up:81/", "NO_PROXY", " .Internal.Example ,169.254.169.254, host:443,,[::1]:80"));
         assertThat(p.https()).isEqualTo(URI.create("http://lower:8080")); // the lower-case name wins
+        assertThat(p.toString()).isEqualTo("Proxies[http=http://****@up:81, https=http://lower:8080, "
+                + "noProxy=[internal.example, 169.254.169.254, host, ::1]]");
+        assertThat(StoreOptions.builtIn().withProxies(p).toString()).doesNotContain("u:p");
         assertThat(p.http()).isEqualTo(URI.create("http://u:p@up:81/"));
         assertThat(p.noProxy()).containsExactly("internal.example", "169.254.169.254", "host", "::1");
         assertThat(p.forTarget(true, "s3.amazonaws.com")).isEqualTo(URI.create("http://lower:8080"));
