@@ -262,6 +262,10 @@ final class HttpReads {
         return out;
     }
 
+    /** An http request's proxy (HTTP_PROXY) wants credentials, or other ones. */
+    static final String PROXY_AUTHENTICATION = "the proxy asks for credentials (HTTP 407): give them in its URL, "
+            + "HTTP_PROXY=http://user:password@host:port";
+
     static HttpTransport.Response execute(HttpTransport transport, String method, URI uri,
             Map<String, String> headers, String url) throws IOException {
         return execute(transport, method, uri, headers, url, null);

@@ -78,6 +78,7 @@ final class HttpStore implements Store {
         return switch (status) {
             case 404 -> "not found (HTTP 404)";
             case 401, 403 -> "access denied (HTTP " + status + ")";
+            case 407 -> HttpReads.PROXY_AUTHENTICATION;
             case 301, 302, 303, 307, 308 -> "redirected (HTTP " + status + ") to " + r.header("Location")
                     + "; use that URL instead";
             default -> "HTTP " + status;

@@ -235,6 +235,7 @@ final class S3Store implements Store, Pages.Paged {
             case 301, 307 -> "the bucket " + bucket + " is in region " + (hint != null ? hint : "(not given)")
                     + ", not " + region + " (" + what + "); pass --region " + (hint != null ? hint : "REGION");
             case 503 -> "service unavailable or throttled (" + what + ")";
+            case 407 -> HttpReads.PROXY_AUTHENTICATION;
             default -> what;
         };
     }

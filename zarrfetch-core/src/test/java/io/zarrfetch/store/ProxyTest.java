@@ -206,6 +206,16 @@ class ProxyTest {
                 .hasMessageContaining("the proxy " + proxy + " refused the credentials in its URL (407)")
                 .hasMessageNotContaining("guess");
 
+        // an http request: the proxy's 407 is its answer, said as such by the store
+        try (Stores stores = new Stores(StoreOptions.builtIn().withProxies(new Proxies(proxyUrl(null), null,
+                List.of())))) {
+            Stores.Location loc = stores.locate("http://data.example/x.bin");
+            assertThatThrownBy(() -> loc.store().get(loc.key(), 0, ObjectInfo.UNKNOWN_SIZE, null).close())
+                    .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.retryable()).isFalse())
+                    .hasMessageContaining("http://data.example/x.bin")
+                    .hasMessageContaining("the proxy asks for credentials (HTTP 407)");
+        }
+
         int port = proxyUrl(null).getPort();
         proxy().stop();
         NioTransport gone = transport(new Proxies(null, URI.create("http://127.0.0.1:" + port), List.of()));
