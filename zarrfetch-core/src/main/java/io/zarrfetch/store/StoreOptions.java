@@ -11,10 +11,11 @@ import java.util.Objects;
  *
  * <p>Defaults (they may change between releases): the AWS CLI's environment variables and shared config files,
  * as {@link AwsConfig#load()} resolves them (region, endpoint, addressing style, CA bundle, profile, credentials
- * from the environment, the proxies of {@code HTTPS_PROXY}, {@code HTTP_PROXY} and {@code NO_PROXY}); otherwise AWS endpoints chosen by region, {@code us-east-1}, signed requests when
- * credentials are found (unsigned otherwise), at most 64 connections per host, 10 s to connect, 30 s without a
- * byte before a read fails, {@link RetryPolicy#defaults()} for every request (with the attempts of
- * {@code AWS_MAX_ATTEMPTS} or the profile's {@code max_attempts}).
+ * from the environment, the proxies of {@code HTTPS_PROXY}, {@code HTTP_PROXY} and {@code NO_PROXY}); otherwise
+ * AWS endpoints chosen by region, {@code us-east-1}, direct connections, signed requests when credentials are found
+ * (unsigned otherwise), at most 64 connections per host, 10 s to connect, 30 s without a byte before a read fails,
+ * {@link RetryPolicy#defaults()} for every request (with the attempts of {@code AWS_MAX_ATTEMPTS} or the profile's
+ * {@code max_attempts}).
  *
  * @param endpoint an S3-compatible endpoint such as {@code http://127.0.0.1:9000}, or {@code null} for AWS
  * @param region the S3 region, or {@code null} for {@code us-east-1}

@@ -231,7 +231,8 @@ class ProxyTest {
     @Test
     void proxiesComeFromTheEnvironmentAsTheAwsCliAndCurlTakeThem() {
         Proxies p = Proxies.fromEnvironment(Map.of("HTTPS_PROXY", "proxy.corp:3128", "https_proxy", "http://lower:8080",
-                "HTTP_PROXY", "http://u:p@up:81/", "NO_PROXY", " .Internal.Example ,169.254.169.254, host:443,,[::1]:80"));
+                "HTTP_PROXY", "http://u:p@up:81/",
+                "NO_PROXY", " .Internal.Example ,169.254.169.254, host:443,,[::1]:80"));
         assertThat(p.https()).isEqualTo(URI.create("http://lower:8080")); // the lower-case name wins
         assertThat(p.toString()).isEqualTo("Proxies[http=http://****@up:81, https=http://lower:8080, "
                 + "noProxy=[internal.example, 169.254.169.254, host, ::1]]");
