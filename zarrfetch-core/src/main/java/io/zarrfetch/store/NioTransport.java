@@ -71,6 +71,8 @@ final class NioTransport implements HttpTransport {
         final String host;
         final int port;
         final String hostHeader;
+        /** host:port, as a tunnel names it. */
+        final String authority;
         /** The proxy its connections go through ({@link Proxies}), or null. */
         final URI proxy;
         final String proxyAuthorization;
@@ -81,16 +83,12 @@ final class NioTransport implements HttpTransport {
             this.https = https;
             this.host = host;
             this.port = port;
-            this.hostHeader = (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
-                    + (port == (https ? 443 : 80) ? "" : ":" + port);
+            String name = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+            this.hostHeader = name + (port == (https ? 443 : 80) ? "" : ":" + port);
+            this.authority = name + ":" + port;
             this.proxy = proxy;
             this.proxyAuthorization = proxy == null ? null : Proxies.authorization(proxy);
             this.permits = new Semaphore(max, true);
-        }
-
-        /** host:port, as a tunnel names it. */
-        String authority() {
-            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
         }
 
         synchronized HttpConnection takeIdle() {
@@ -203,13 +201,13 @@ final class NioTransport implements HttpTransport {
             if (abort != null && abort.aborted()) {
                 throw new IOException("abandoned while connecting: " + Abort.WHY, e);
             }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
             IOException failure = e instanceof SocketTimeoutException
                     ? new SocketTimeoutException("connect timed out after " + options.connectTimeout().toMillis()
                             + " ms")
-                    : e instanceof IOException io ? io : null;
-            if (failure == null) {
-                throw (RuntimeException) e;
-            }
+                    : (IOException) e;
             if (origin.proxy != null) {
                 throw new ProxyException("cannot reach the proxy " + Proxies.describe(origin.proxy) + ": "
                         + HttpReads.describe(failure), true, failure);
@@ -232,8 +230,8 @@ final class NioTransport implements HttpTransport {
      */
     private void tunnel(HttpConnection c, Origin origin, Abort abort) throws IOException {
         String proxy = Proxies.describe(origin.proxy);
-        StringBuilder b = new StringBuilder(128).append("CONNECT ").append(origin.authority())
-                .append(" HTTP/1.1\r\nHost: ").append(origin.authority()).append("\r\nUser-Agent: zarrfetch\r\n");
+        StringBuilder b = new StringBuilder(128).append("CONNECT ").append(origin.authority)
+                .append(" HTTP/1.1\r\nHost: ").append(origin.authority).append("\r\nUser-Agent: zarrfetch\r\n");
         if (origin.proxyAuthorization != null) {
             b.append("Proxy-Authorization: ").append(origin.proxyAuthorization).append("\r\n");
         }
@@ -249,7 +247,7 @@ final class NioTransport implements HttpTransport {
                         : " refused the credentials in its URL (" + status + ")"), false, null);
             }
             if (status != 200) {
-                throw new ProxyException("the proxy " + proxy + " did not open a tunnel to " + origin.authority()
+                throw new ProxyException("the proxy " + proxy + " did not open a tunnel to " + origin.authority
                         + " (HTTP " + status + ")", status >= 500, null);
             }
             if (c.hasUnreadBytes()) {
@@ -266,7 +264,7 @@ final class NioTransport implements HttpTransport {
             }
             if (e instanceof IOException io && !(e instanceof ProxyException)) {
                 throw new ProxyException("the proxy " + proxy + " failed while opening a tunnel to "
-                        + origin.authority() + ": " + HttpReads.describe(io), !(e instanceof ProtocolException), io);
+                        + origin.authority + ": " + HttpReads.describe(io), !(e instanceof ProtocolException), io);
             }
             throw e;
         } finally {

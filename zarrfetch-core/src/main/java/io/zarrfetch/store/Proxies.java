@@ -109,21 +109,28 @@ public record Proxies(URI http, URI https, List<String> noProxy) {
         return proxy.getPort() < 0 ? 80 : proxy.getPort();
     }
 
-    private static String variable(Map<String, String> environment, String lowerCase) {
-        String v = environment.get(lowerCase);
-        if (v == null || v.isBlank()) {
-            v = environment.get(lowerCase.toUpperCase(Locale.ROOT));
+    /** The variable that holds the setting: the lower-case name, else the upper-case one; null if neither does. */
+    private static String name(Map<String, String> environment, String lowerCase) {
+        for (String name : List.of(lowerCase, lowerCase.toUpperCase(Locale.ROOT))) {
+            String v = environment.get(name);
+            if (v != null && !v.isBlank()) {
+                return name;
+            }
         }
-        return v == null || v.isBlank() ? null : v.strip();
+        return null;
+    }
+
+    private static String variable(Map<String, String> environment, String lowerCase) {
+        String name = name(environment, lowerCase);
+        return name == null ? null : environment.get(name).strip();
     }
 
     private static URI proxy(Map<String, String> environment, String lowerCase) {
-        String v = variable(environment, lowerCase);
-        if (v == null) {
+        String name = name(environment, lowerCase);
+        if (name == null) {
             return null;
         }
-        String name = environment.containsKey(lowerCase) && !environment.get(lowerCase).isBlank() ? lowerCase
-                : lowerCase.toUpperCase(Locale.ROOT);
+        String v = environment.get(name).strip();
         URI uri;
         try {
             uri = new URI(v.contains("://") ? v : "http://" + v);

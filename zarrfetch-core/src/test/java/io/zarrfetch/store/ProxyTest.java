@@ -192,18 +192,18 @@ class ProxyTest {
     void refusalsAndAnAbsentProxyFailNamingTheProxyAndWhetherToTryAgain() throws Exception {
         String url = https.resolve("/obj.bin").toString();
         wanted = "Basic " + Base64.getEncoder().encodeToString("ann:secret".getBytes(StandardCharsets.UTF_8));
-        String proxy = "127.0.0.1:" + proxyUrl(null).getPort();
+        String named = "127.0.0.1:" + proxyUrl(null).getPort();
 
         NioTransport none = transport(new Proxies(null, proxyUrl(null), List.of()));
         assertThatThrownBy(() -> HttpReads.execute(none, "GET", URI.create(url), Map.of(), url))
                 .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.retryable()).isFalse())
-                .hasMessageContaining(url).hasMessageContaining("the proxy " + proxy + " asks for credentials (407)")
-                .hasMessageContaining("http://user:password@" + proxy);
+                .hasMessageContaining(url).hasMessageContaining("the proxy " + named + " asks for credentials (407)")
+                .hasMessageContaining("http://user:password@" + named);
 
         NioTransport wrong = transport(new Proxies(null, proxyUrl("ann:guess"), List.of()));
         assertThatThrownBy(() -> HttpReads.execute(wrong, "GET", URI.create(url), Map.of(), url))
                 .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.retryable()).isFalse())
-                .hasMessageContaining("the proxy " + proxy + " refused the credentials in its URL (407)")
+                .hasMessageContaining("the proxy " + named + " refused the credentials in its URL (407)")
                 .hasMessageNotContaining("guess");
 
         // an http request: the proxy's 407 is its answer, said as such by the store
@@ -217,15 +217,11 @@ class ProxyTest {
         }
 
         int port = proxyUrl(null).getPort();
-        proxy().stop();
+        proxy.stop();
         NioTransport gone = transport(new Proxies(null, URI.create("http://127.0.0.1:" + port), List.of()));
         assertThatThrownBy(() -> HttpReads.execute(gone, "GET", URI.create(url), Map.of(), url))
                 .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.retryable()).isTrue())
                 .hasMessageContaining(url).hasMessageContaining("cannot reach the proxy 127.0.0.1:" + port);
-    }
-
-    Server proxy() {
-        return proxy;
     }
 
     @Test
